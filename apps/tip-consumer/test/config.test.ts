@@ -1,0 +1,28 @@
+import { ConfigError } from '@ridestream/runtime';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config';
+
+describe('tip-consumer config', () => {
+  it('returns the defaults of this consumer', () => {
+    const c = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' });
+    expect(c).toMatchObject({ CONSUMER_GROUP: 'tip-consumer', INPUT_TOPIC: 'rides', DEAD_LETTER_TOPIC: 'rides.dlq', BATCH_SIZE: 500 });
+    expect(c.MODEL_PATH).toContain('models/tip/');
+  });
+
+  it('fails naming each bad variable', () => {
+    const err = (() => {
+      try {
+        loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092', BATCH_SIZE: '0', HTTP_PORT: 'http', KAFKA_SSL: 'sometimes' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('loadConfig accepted a bad environment');
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.issues.map((i) => i.variable).sort()).toEqual(['BATCH_SIZE', 'HTTP_PORT', 'KAFKA_SSL']);
+  });
+
+  it('fails naming KAFKA_BROKERS when it is missing', () => {
+    expect(() => loadConfig({})).toThrow(/KAFKA_BROKERS/);
+  });
+});

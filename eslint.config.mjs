@@ -1,0 +1,57 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+/** Packages that only data-access libs and apps may touch: the domain lib stays pure and portable. */
+const IO_PACKAGES = ['kafkajs', '@aws-sdk/*', '@smithy/*', 'onnxruntime-node', 'pino', 'fastify', 'prom-client', 'hyparquet*'];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '.cache/**', '.nx/**', 'training/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.mjs'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/ban-ts-comment': 'error',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            // Apps compose libs; no app may import another app (Nx forbids app imports by default, this states it).
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
+            // Data access (Kafka, Kinesis, ONNX, parquet) may use the domain lib and utilities, never an app.
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
+            // The domain lib is pure: no I/O libs, no runtime, no transport.
+            {
+              sourceTag: 'type:feature',
+              onlyDependOnLibsWithTags: ['type:feature'],
+              bannedExternalImports: [...IO_PACKAGES, 'node:fs', 'node:net', 'node:http', 'fs', 'net', 'http'],
+            },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['kafkajs', '@aws-sdk/*', 'onnxruntime-node'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Focused or skipped tests never reach main.
+    files: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'it', property: 'only' },
+        { object: 'it', property: 'skip' },
+        { object: 'describe', property: 'only' },
+        { object: 'describe', property: 'skip' },
+        { object: 'test', property: 'only' },
+        { object: 'test', property: 'skip' },
+      ],
+    },
+  },
+);

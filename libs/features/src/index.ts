@@ -1,0 +1,26 @@
+export { FEATURES_ERROR_CODES, FeaturesError } from './errors';
+export type { FeaturesErrorCode, FieldIssue } from './errors';
+export {
+  CONTRACT_VERSION,
+  MAX_FARE_USD,
+  MAX_TRIP_DISTANCE_MILES,
+  MAX_ZONE,
+  MIN_ZONE,
+  parseRideEvent,
+  rideEventSchema,
+  toFieldIssues,
+  validateRideEvent,
+} from './ride-event';
+export type { ParseResult, RideEvent } from './ride-event';
+export {
+  PREDICTION_KINDS,
+  durationPredictionSchema,
+  makePrediction,
+  predictionId,
+  predictionSchema,
+  tipPredictionSchema,
+} from './prediction';
+export type { DurationPrediction, Prediction, PredictionInput, PredictionKind, TipPrediction } from './prediction';
+export { BOROUGHS, FEATURE_COUNT, FEATURE_NAMES, featurize, puDoKey, writeFeatures, zoneBorough } from './features';
+export { nyLocalParts, nyOffsetMs, nyWallTimeToEpochMs, toNyIsoString } from './ny-time';
+export type { LocalTimeParts } from './ny-time';

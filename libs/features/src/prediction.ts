@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { CONTRACT_VERSION } from './ride-event';
+
+/** The two prediction streams and the unit each one speaks in. */
+export const PREDICTION_KINDS = { duration: 'minutes', tip: 'USD' } as const;
+export type PredictionKind = keyof typeof PREDICTION_KINDS;
+
+const modelRef = z.object({
+  /** Registered model name, e.g. `ride-duration`. */
+  name: z.string().min(1),
+  /** Registry version (or content hash for an unregistered file), stamped on every prediction. */
+  version: z.string().min(1),
+});
+
+const basePrediction = z.object({
+  schemaVersion: z.literal(CONTRACT_VERSION),
+  /** Same ride + same model version => same id, so a subscriber can drop at-least-once duplicates. */
+  predictionId: z.string().regex(/^[0-9a-f]{32}$/),
+  rideId: z.string().min(1).max(64),
+  model: modelRef,
+  value: z.number().finite(),
+  /** The ride's pickup time (event time), as published. */
+  eventTime: z.iso.datetime({ offset: true }),
+  /** When the consumer scored it (UTC). */
+  scoredAt: z.iso.datetime({ offset: true }),
+});
+
+export const durationPredictionSchema = basePrediction.extend({
+  kind: z.literal('duration'),
+  unit: z.literal(PREDICTION_KINDS.duration),
+});
+export const tipPredictionSchema = basePrediction.extend({
+  kind: z.literal('tip'),
+  unit: z.literal(PREDICTION_KINDS.tip),
+});
+export const predictionSchema = z.discriminatedUnion('kind', [durationPredictionSchema, tipPredictionSchema]);
+
+export type DurationPrediction = z.infer<typeof durationPredictionSchema>;
+export type TipPrediction = z.infer<typeof tipPredictionSchema>;
+export type Prediction = z.infer<typeof predictionSchema>;
+
+/**
+ * Deterministic prediction id: the first 128 bits of sha256(kind, model name, model version, ride id).
+ * Re-scoring the same ride with the same model after a crash gives the same id.
+ */
+export function predictionId(kind: PredictionKind, model: { name: string; version: string }, rideId: string): string {
+  return createHash('sha256').update(`${kind}\u0000${model.name}\u0000${model.version}\u0000${rideId}`).digest('hex').slice(0, 32);
+}
+
+export interface PredictionInput {
+  readonly kind: PredictionKind;
+  readonly model: { readonly name: string; readonly version: string };
+  readonly rideId: string;
+  readonly eventTime: string;
+  readonly value: number;
+  readonly scoredAt: Date;
+}
+
+/** Builds a contract-valid prediction message. */
+export function makePrediction(input: PredictionInput): Prediction {
+  const model = { name: input.model.name, version: input.model.version };
+  return {
+    schemaVersion: CONTRACT_VERSION,
+    kind: input.kind,
+    unit: PREDICTION_KINDS[input.kind],
+    predictionId: predictionId(input.kind, model, input.rideId),
+    rideId: input.rideId,
+    model,
+    value: input.value,
+    eventTime: input.eventTime,
+    scoredAt: input.scoredAt.toISOString(),
+  } as Prediction;
+}

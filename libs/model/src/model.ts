@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { FEATURE_COUNT, FEATURE_NAMES } from '@ridestream/features';
+import ort from 'onnxruntime-node';
+import { ModelError } from './errors';
+import { modelCardSchema, sha256Hex, type ModelCard } from './model-card';
+
+export const INPUT_NAME = 'features';
+export const OUTPUT_NAME = 'prediction';
+
+export interface ModelInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly card: ModelCard;
+}
+
+export interface Model {
+  readonly info: ModelInfo;
+  /**
+   * Scores `rows` rows of the row-major [rows, 14] feature matrix. Large batches are split into chunks of
+   * `maxRowsPerRun` with a macrotask yield between them, because `session.run` blocks the event loop for its
+   * whole duration (heartbeats and HTTP probes must keep flowing).
+   */
+  predict(features: Float32Array, rows: number): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+export interface CreateModelOptions {
+  /** Path to `model.onnx`; its card is `model.json` beside it. */
+  readonly path: string;
+  readonly maxRowsPerRun?: number;
+  /** Threads inside one `run`; 1 leaves the other core to Kafka I/O on a 2-core box. */
+  readonly intraOpThreads?: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function readOrThrow(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (cause) {
+    throw new ModelError('MODEL_NOT_FOUND', `${what} not found or unreadable: ${path}`, false, { cause, path });
+  }
+}
+
+/** Reads the card, checks the file's hash against it, and returns what serving needs to know. */
+export async function readModelCard(path: string, bytes: Uint8Array): Promise<ModelInfo> {
+  const cardPath = join(dirname(path), 'model.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse((await readOrThrow(cardPath, 'model card')).toString('utf8'));
+  } catch (cause) {
+    if (cause instanceof ModelError) throw cause;
+    throw new ModelError('MODEL_CARD_INVALID', `model card is not JSON: ${cardPath}`, false, { cause, path: cardPath });
+  }
+  const parsed = modelCardSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ModelError('MODEL_CARD_INVALID', `model card ${cardPath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, false, { path: cardPath });
+  }
+  const card = parsed.data;
+  const sha256 = sha256Hex(bytes);
+  if (card.sha256 && card.sha256 !== sha256) {
+    throw new ModelError('MODEL_CORRUPT', `${path} does not match its card (sha256 ${sha256}, card says ${card.sha256})`, false, { path });
+  }
+  if (card.feature_names && card.feature_names.join() !== FEATURE_NAMES.join()) {
+    throw new ModelError('MODEL_SIGNATURE', `${path} was trained on features [${card.feature_names.join(', ')}], serving computes [${FEATURE_NAMES.join(', ')}]`, false, { path });
+  }
+  return { name: card.name, version: card.version, path, sha256, card };
+}
+
+/** Fails at startup, not on the first message, when the graph does not take [N, 14] float32 `features`. */
+function checkSignature(session: ort.InferenceSession, path: string): void {
+  const input = session.inputMetadata.find((m) => m.name === INPUT_NAME);
+  if (!input || !session.outputNames.includes(OUTPUT_NAME)) {
+    throw new ModelError('MODEL_SIGNATURE', `${path}: expected input "${INPUT_NAME}" and output "${OUTPUT_NAME}", found inputs [${session.inputNames.join(', ')}] outputs [${session.outputNames.join(', ')}]`, false, { path });
+  }
+  if (input.isTensor && (input.type !== 'float32' || input.shape.length !== 2 || (typeof input.shape[1] === 'number' && input.shape[1] !== FEATURE_COUNT))) {
+    throw new ModelError('MODEL_SIGNATURE', `${path}: input "${INPUT_NAME}" is ${input.type}[${input.shape.join(', ')}], expected float32[N, ${FEATURE_COUNT}]`, false, { path });
+  }
+}
+
+/**
+ * Loads an ONNX model once per process and checks it against its card and the feature contract.
+ *
+ * @example
+ * const model = await createModel({ path: 'models/duration/model.onnx' });
+ * const minutes = await model.predict(featurize(rides), rides.length);
+ */
+export async function createModel(options: CreateModelOptions): Promise<Model> {
+  const bytes = await readOrThrow(options.path, 'model file');
+  const info = await readModelCard(options.path, bytes);
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: options.intraOpThreads ?? 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+  } catch (cause) {
+    throw new ModelError('MODEL_CORRUPT', `${options.path} is not a loadable ONNX model: ${(cause as Error).message}`, false, { cause, path: options.path });
+  }
+  checkSignature(session, options.path);
+  const maxRows = options.maxRowsPerRun ?? 1024;
+  // Memoised: a second dispose() (shutdown racing a crash) must not release the native session twice.
+  let released: Promise<void> | undefined;
+
+  const runChunk = async (features: Float32Array, rows: number): Promise<Float32Array> => {
+    const input = new ort.Tensor('float32', features, [rows, FEATURE_COUNT]);
+    try {
+      const out = await session.run({ [INPUT_NAME]: input });
+      const data = out[OUTPUT_NAME]?.data;
+      if (!(data instanceof Float32Array) || data.length !== rows) {
+        throw new ModelError('MODEL_RUN_FAILED', `model returned ${data?.length ?? 'no'} values for ${rows} rows`);
+      }
+      return data;
+    } catch (cause) {
+      if (cause instanceof ModelError) throw cause;
+      throw new ModelError('MODEL_RUN_FAILED', `inference failed: ${(cause as Error).message}`, false, { cause });
+    }
+  };
+
+  return {
+    info,
+    async predict(features, rows) {
+      if (features.length !== rows * FEATURE_COUNT) {
+        throw new ModelError('MODEL_INPUT_SHAPE', `got ${features.length} values for ${rows} rows of ${FEATURE_COUNT} features`);
+      }
+      if (rows <= maxRows) return runChunk(features, rows);
+      const out = new Float32Array(rows);
+      for (let start = 0; start < rows; start += maxRows) {
+        const n = Math.min(maxRows, rows - start);
+        out.set(await runChunk(features.subarray(start * FEATURE_COUNT, (start + n) * FEATURE_COUNT), n), start);
+        if (start + n < rows) await yieldToEventLoop();
+      }
+      return out;
+    },
+    dispose: () => (released ??= session.release()),
+  };
+}

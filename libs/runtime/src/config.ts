@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Empty strings count as unset (a blank `KAFKA_BROKERS=` in a compose file means "not given"), and
+ * `<NAME>_FILE` variables are read into `<NAME>`, the way Docker and Kubernetes mount secrets.
+ */
+export function normaliseEnv(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Env {
+  const set = Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== '');
+  const out: Record<string, string> = Object.fromEntries(set.filter(([key]) => !key.endsWith('_FILE')));
+  for (const [key, path] of set) {
+    const name = key.slice(0, -'_FILE'.length);
+    // An explicit value wins over a mounted file.
+    if (!key.endsWith('_FILE') || out[name] !== undefined) continue;
+    try {
+      out[name] = readFile(path).trim();
+    } catch (cause) {
+      throw new ConfigError([{ variable: key, message: `cannot read ${path}: ${(cause as Error).message}` }]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Validates the environment against an app's schema; on failure throws a `ConfigError` naming every variable.
+ *
+ * @example
+ * const config = loadEnvConfig(z.object({ HTTP_PORT: port }), process.env);
+ */
+export function loadEnvConfig<S extends z.ZodType>(schema: S, env: Env): Readonly<z.infer<S>> {
+  const result = schema.safeParse(normaliseEnv(env));
+  if (result.success) return Object.freeze(result.data);
+  throw new ConfigError(
+    result.error.issues.map((i) => ({ variable: i.path.map(String).join('.') || '(env)', message: i.message })),
+  );
+}
+
+/** Reusable variable schemas. Booleans are `true|false|1|0|yes|no`, never truthiness. */
+export const envSchemas = {
+  port: z.coerce.number().int().min(0).max(65535),
+  positiveInt: z.coerce.number().int().positive(),
+  flag: z.stringbool(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Comma-separated host:port list. */
+  brokers: z
+    .string()
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port[,host:port...]')).min(1)),
+} as const;
+
+/** The Kafka connection fragment every Kafka-speaking app merges into its schema. */
+export const kafkaEnvSchema = z.object({
+  KAFKA_BROKERS: envSchemas.brokers,
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  KAFKA_SSL: envSchemas.flag.default(false),
+  /** PEM CA bundle for a private CA (path via KAFKA_SSL_CA_FILE). */
+  KAFKA_SSL_CA: z.string().optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+});
+
+export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;
+
+/** Common service variables: log level, ops HTTP port, shutdown deadline. */
+export const serviceEnvSchema = z.object({
+  LOG_LEVEL: envSchemas.logLevel.default('info'),
+  SHUTDOWN_TIMEOUT_MS: envSchemas.positiveInt.default(25_000),
+});

@@ -1,0 +1,57 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Lifecycle } from './lifecycle';
+import { once } from './lifecycle';
+
+export interface OpsServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly registry: Registry;
+  /** Ready = able to do its work now (consumer joined its group, model loaded). */
+  readonly isReady: () => boolean;
+}
+
+export interface OpsServer extends Lifecycle {
+  readonly app: FastifyInstance;
+  /** The bound port (useful when `port` is 0). */
+  port(): number;
+}
+
+/**
+ * `/healthz` (the process is alive), `/readyz` (503 until ready) and `/metrics` (Prometheus text).
+ * Separate from any business API so that probes and scrapes never queue behind traffic.
+ */
+export function createOpsServer(options: OpsServerOptions): OpsServer {
+  const app = Fastify({ logger: false });
+  registerOpsRoutes(app, options);
+  return listenable(app, options);
+}
+
+/** Adds the probe and metrics routes to an existing app (the producer serves them beside its API). */
+export function registerOpsRoutes(app: FastifyInstance, options: Pick<OpsServerOptions, 'registry' | 'isReady'>): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const ready = options.isReady();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
+  });
+  app.get('/metrics', async (_req, reply) =>
+    reply.header('content-type', options.registry.contentType).send(await options.registry.metrics()),
+  );
+}
+
+/** Wraps a Fastify app in the Lifecycle contract: `start()` listens, `stop()` closes; both memoised. */
+export function listenable(app: FastifyInstance, options: Pick<OpsServerOptions, 'host' | 'port'>): OpsServer {
+  let boundPort = options.port;
+  return {
+    app,
+    port: () => boundPort,
+    start: once(async () => {
+      await app.listen({ host: options.host, port: options.port });
+      const address = app.server.address();
+      if (address && typeof address === 'object') boundPort = address.port;
+    }),
+    stop: once(async () => {
+      await app.close();
+    }),
+  };
+}

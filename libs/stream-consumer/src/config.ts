@@ -1,0 +1,31 @@
+import { envSchemas, kafkaEnvSchema, serviceEnvSchema } from '@ridestream/runtime';
+import { z } from 'zod';
+
+export interface ConsumerDefaults {
+  readonly group: string;
+  readonly outputTopic: string;
+  readonly modelPath: string;
+  readonly httpPort: number;
+}
+
+/**
+ * The environment of one consumer app: Kafka connection + service basics + what this consumer reads, writes and
+ * serves. Each app calls this with its own defaults (group, output topic, model) and owns the result.
+ */
+export function consumerEnvSchema(d: ConsumerDefaults) {
+  return kafkaEnvSchema.extend(serviceEnvSchema.shape).extend({
+    INPUT_TOPIC: z.string().min(1).default('rides'),
+    OUTPUT_TOPIC: z.string().min(1).default(d.outputTopic),
+    DEAD_LETTER_TOPIC: z.string().min(1).default('rides.dlq'),
+    CONSUMER_GROUP: z.string().min(1).default(d.group),
+    MODEL_PATH: z.string().min(1).default(d.modelPath),
+    /** Records per model call. */
+    BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500),
+    PARTITIONS_CONCURRENTLY: envSchemas.positiveInt.max(64).default(1),
+    /** Create the input/output/DLQ topics at startup if missing (dev); off where topics are managed. */
+    CREATE_TOPICS: envSchemas.flag.default(false),
+    HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+    HTTP_PORT: envSchemas.port.default(d.httpPort),
+  });
+}
+export type ConsumerEnv = z.infer<ReturnType<typeof consumerEnvSchema>>;

@@ -1,0 +1,98 @@
+import type { PredictionKind } from '@ridestream/features';
+import { createKafka, createPublisher, ensureTopics, kafkaConnectionFromEnv } from '@ridestream/kafka';
+import type { Model } from '@ridestream/model';
+import { createMetricsRegistry, createOpsServer, once, runCleanups, type Logger, type OpsServer, type Registry, type Service } from '@ridestream/runtime';
+import type { ConsumerEnv } from './config';
+import { runKafkaConsumer } from './kafka-runner';
+import { createConsumerMetrics } from './metrics';
+
+export interface ConsumerService extends Service {
+  readonly ops: OpsServer;
+  readonly registry: Registry;
+  isReady(): boolean;
+}
+
+export interface ConsumerServiceOptions {
+  readonly kind: PredictionKind;
+  readonly config: ConsumerEnv;
+  readonly model: Model;
+  readonly logger: Logger;
+}
+
+/**
+ * A scoring consumer: reads ride events, scores them with `model`, publishes predictions and dead letters, and
+ * serves /healthz, /readyz and /metrics. `stop()` stops fetching, lets the batch in hand finish and commit,
+ * flushes, disconnects and releases the model, each step in its own try/catch.
+ */
+export function createConsumerService(o: ConsumerServiceOptions): ConsumerService {
+  const { config } = o;
+  const logger = o.logger.child({ component: `${o.kind}-consumer` });
+  const registry = createMetricsRegistry({ consumer: config.CONSUMER_GROUP });
+  const metrics = createConsumerMetrics(registry);
+  const kafka = createKafka(kafkaConnectionFromEnv(config, config.CONSUMER_GROUP), logger);
+  const publisher = createPublisher(kafka, { logger, idempotent: true });
+  const consumer = kafka.consumer({ groupId: config.CONSUMER_GROUP, allowAutoTopicCreation: false, maxBytesPerPartition: 1024 * 1024 });
+  const abort = new AbortController();
+  let joined = false;
+  let crashed: (err: unknown) => void = () => {};
+  const finished = new Promise<void>((_, reject) => (crashed = reject));
+  // Unhandled until someone listens; runService does.
+  finished.catch(() => {});
+
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+    metrics.rebalances.inc();
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    // kafkajs restarts by itself after retriable errors; `restart: false` means it gave up: exit non-zero.
+    if (!e.payload.restart) crashed(e.payload.error);
+  });
+
+  const ops = createOpsServer({ host: config.HTTP_HOST, port: config.HTTP_PORT, registry, isReady: () => joined && !abort.signal.aborted });
+
+  const stop = once(async () => {
+    abort.abort();
+    await runCleanups(
+      [
+        { name: 'stop consuming (finish and commit the batch in hand)', run: () => consumer.stop() },
+        { name: 'disconnect consumer', run: () => consumer.disconnect() },
+        { name: 'flush and disconnect publisher', run: () => publisher.stop() },
+        { name: 'release model', run: () => o.model.dispose() },
+        { name: 'close ops server', run: () => ops.stop() },
+      ],
+      logger,
+    );
+  });
+
+  return {
+    ops,
+    registry,
+    finished,
+    isReady: () => joined,
+    stop,
+    start: once(async () => {
+      await ops.start();
+      if (config.CREATE_TOPICS) {
+        const created = await ensureTopics(kafka, [{ topic: config.INPUT_TOPIC }, { topic: config.OUTPUT_TOPIC }, { topic: config.DEAD_LETTER_TOPIC }]);
+        if (created.length) logger.info({ created }, 'created topics');
+      }
+      await publisher.start();
+      await consumer.connect();
+      await runKafkaConsumer({
+        consumer,
+        publisher,
+        scorer: { kind: o.kind, model: { name: o.model.info.name, version: o.model.info.version }, predict: (f, n) => o.model.predict(f, n) },
+        logger,
+        metrics,
+        inputTopic: config.INPUT_TOPIC,
+        outputTopic: config.OUTPUT_TOPIC,
+        deadLetterTopic: config.DEAD_LETTER_TOPIC,
+        consumerName: config.CONSUMER_GROUP,
+        chunkSize: config.BATCH_SIZE,
+        partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENTLY,
+        signal: abort.signal,
+      });
+      logger.info({ model: o.model.info.name, version: o.model.info.version, input: config.INPUT_TOPIC, output: config.OUTPUT_TOPIC }, 'consuming');
+    }),
+  };
+}

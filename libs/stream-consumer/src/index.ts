@@ -1,0 +1,15 @@
+export { consumerEnvSchema } from './config';
+export type { ConsumerDefaults, ConsumerEnv } from './config';
+export { createConsumerService } from './consumer-service';
+export type { ConsumerService, ConsumerServiceOptions } from './consumer-service';
+export { DLQ_HEADERS, deadLetterHeaders } from './dead-letter';
+export type { DeadLetterContext } from './dead-letter';
+export { planMessages, runKafkaConsumer } from './kafka-runner';
+export type { KafkaRunnerOptions } from './kafka-runner';
+export { createConsumerMetrics } from './metrics';
+export type { ConsumerMetrics } from './metrics';
+export { planBatch } from './outcomes';
+export type { BatchPlan, RecordOutcome } from './outcomes';
+export type { SourceRecord, SourceRef } from './records';
+export { scoreRecords } from './score-batch';
+export type { Scorer } from './score-batch';

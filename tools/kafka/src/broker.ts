@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { log4jProperties, parsePorts, serverProperties, type BrokerPorts } from './broker-config';
+import { KafkaToolError } from './errors';
+import { exec, lastLines } from './exec';
+import type { KafkaLayout } from './paths';
+import { isPortFree, pickFreePorts } from './ports';
+import { waitUntilReady } from './probe';
+import { isBrokerProcess, spawnBroker, terminate } from './process';
+import { removeState, writeState, type BrokerState } from './state';
+
+/**
+ * Half of the 1 GiB the official scripts give the broker: plenty for tests and local
+ * benchmarks on a 2-core machine whose memory the tests and the JVM share.
+ * KAFKA_HEAP_OPTS replaces it, as with the official scripts.
+ */
+const DEFAULT_HEAP = ['-Xms512m', '-Xmx512m'];
+/** The GC flags of kafka-run-class.sh. */
+const DEFAULT_JVM = [
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:InitiatingHeapOccupancyPercent=35',
+  '-XX:+ExplicitGCInvokesConcurrent',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-Djava.awt.headless=true',
+];
+
+export interface StartBrokerOptions {
+  readonly layout: KafkaLayout;
+  readonly env: NodeJS.ProcessEnv;
+  readonly java: string;
+  readonly kafkaVersion: string;
+  readonly log: (message: string) => void;
+  /** A fixed client port; by default the previous one if free, else any free port. */
+  readonly port: number | undefined;
+  readonly timeoutMs: number;
+}
+
+/** Kafka's Uuid text form: 16 random bytes, base64url without padding, never starting with '-'. */
+function randomClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+async function choosePorts(layout: KafkaLayout, port: number | undefined): Promise<BrokerPorts> {
+  if (port !== undefined) {
+    if (!(await isPortFree(port))) {
+      throw new KafkaToolError('PORT_IN_USE', `port 127.0.0.1:${port} is already in use; pick another or omit it`);
+    }
+    const [controllerPort] = await pickFreePorts(1);
+    return { port, controllerPort: controllerPort! };
+  }
+  // A stable address across restarts is friendlier to anyone who pasted it somewhere.
+  const previous = existsSync(layout.serverProperties)
+    ? parsePorts(readFileSync(layout.serverProperties, 'utf8'))
+    : undefined;
+  if (previous && (await isPortFree(previous.port)) && (await isPortFree(previous.controllerPort))) {
+    return previous;
+  }
+  const [fresh, controllerPort] = await pickFreePorts(2);
+  return { port: fresh!, controllerPort: controllerPort! };
+}
+
+/** Formats the KRaft metadata log once per data dir, as a single-voter dynamic quorum. */
+async function formatStorage(java: string, layout: KafkaLayout, env: NodeJS.ProcessEnv, log: (m: string) => void) {
+  if (existsSync(layout.metaFile)) return;
+  // No meta.properties means a fresh or half-formatted dir: start it over.
+  rmSync(layout.dataDir, { recursive: true, force: true });
+  mkdirSync(layout.dataDir, { recursive: true });
+  log(`formatting ${layout.dataDir} (first start)`);
+  const { code, output } = await exec(
+    java,
+    [
+      '-cp',
+      join(layout.libDir, '*'),
+      'kafka.tools.StorageTool',
+      'format',
+      '--config',
+      layout.serverProperties,
+      '--cluster-id',
+      randomClusterId(),
+      '--standalone',
+    ],
+    { env },
+  );
+  if (code !== 0) {
+    throw new KafkaToolError('FORMAT_FAILED', `kafka-storage format exited with ${code}:\n${lastLines(output, 20)}`);
+  }
+}
+
+function readTail(file: string, lines: number): string {
+  try {
+    return lastLines(readFileSync(file, 'utf8'), lines);
+  } catch {
+    return '';
+  }
+}
+
+export async function startBroker(options: StartBrokerOptions): Promise<BrokerState> {
+  const { layout, env, java, kafkaVersion, log, timeoutMs } = options;
+  const ports = await choosePorts(layout, options.port);
+  mkdirSync(layout.logsDir, { recursive: true });
+  writeFileSync(layout.serverProperties, serverProperties(layout, ports));
+  writeFileSync(layout.log4jConfig, log4jProperties(layout));
+  await formatStorage(java, layout, env, log);
+
+  const heap = env['KAFKA_HEAP_OPTS']?.trim() ? env['KAFKA_HEAP_OPTS'].trim().split(/\s+/) : DEFAULT_HEAP;
+  const child = spawnBroker({ java, layout, env, jvmOptions: [...heap, ...DEFAULT_JVM] });
+  if (child.pid === undefined) {
+    throw new KafkaToolError('START_FAILED', `could not spawn '${java}'`);
+  }
+  const state: BrokerState = {
+    pid: child.pid,
+    ...ports,
+    bootstrap: `127.0.0.1:${ports.port}`,
+    kafkaVersion,
+    startedAt: new Date().toISOString(),
+  };
+  // Recorded before the wait, so `stop` finds the process even if this one is killed meanwhile.
+  writeState(layout, state);
+  log(`started Kafka ${kafkaVersion} broker (pid ${state.pid}), waiting for ${state.bootstrap}`);
+
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  try {
+    await waitUntilReady({ brokers: state.bootstrap, timeoutMs, giveUp: () => exited });
+    return state;
+  } catch (err) {
+    const logTail = [readTail(layout.stdoutLog, 20), readTail(layout.serverLog, 40)].filter(Boolean).join('\n');
+    await terminate(isBrokerProcess(state.pid, layout) ? [state.pid] : [], layout, 10_000);
+    removeState(layout);
+    const where = `logs: ${layout.logsDir}\n--- last broker log lines ---\n${logTail}`;
+    if (/Address already in use|BindException/.test(logTail)) {
+      throw new KafkaToolError('PORT_IN_USE', `broker could not bind ${state.bootstrap} or controller port ${state.controllerPort}\n${where}`, { cause: err, logTail });
+    }
+    if (exited) {
+      throw new KafkaToolError('START_FAILED', `broker exited during startup\n${where}`, { cause: err, logTail });
+    }
+    throw new KafkaToolError('START_TIMEOUT', `broker did not answer on ${state.bootstrap} within ${timeoutMs} ms\n${where}`, { cause: err, logTail });
+  }
+}

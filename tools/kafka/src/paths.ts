@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** tools/kafka, where pom.xml lives; found from this file so any cwd works. */
+export const TOOL_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const REPO_ROOT = join(TOOL_DIR, '..', '..');
+export const POM_PATH = join(TOOL_DIR, 'pom.xml');
+export const DEFAULT_CACHE_DIR = join(REPO_ROOT, '.cache', 'kafka');
+
+/** Everything the tool writes lives under one gitignored directory. */
+export interface KafkaLayout {
+  readonly cacheDir: string;
+  readonly libDir: string;
+  /** Holds the pom hash of the jars in libDir; a different hash means fetch again. */
+  readonly stampFile: string;
+  readonly dataDir: string;
+  /** Written by `StorageTool format`; its presence means the data dir is formatted. */
+  readonly metaFile: string;
+  readonly logsDir: string;
+  /** JVM stdout/stderr: catches failures that happen before log4j is up. */
+  readonly stdoutLog: string;
+  readonly serverLog: string;
+  readonly serverProperties: string;
+  readonly log4jConfig: string;
+  readonly stateFile: string;
+  readonly lockFile: string;
+}
+
+export function kafkaLayout(cacheDir: string = DEFAULT_CACHE_DIR): KafkaLayout {
+  const dataDir = join(cacheDir, 'data');
+  const logsDir = join(cacheDir, 'logs');
+  return {
+    cacheDir,
+    libDir: join(cacheDir, 'lib'),
+    stampFile: join(cacheDir, 'lib', '.pom-sha256'),
+    dataDir,
+    metaFile: join(dataDir, 'meta.properties'),
+    logsDir,
+    stdoutLog: join(logsDir, 'stdout.log'),
+    serverLog: join(logsDir, 'server.log'),
+    serverProperties: join(cacheDir, 'server.properties'),
+    log4jConfig: join(cacheDir, 'log4j2.properties'),
+    stateFile: join(cacheDir, 'state.json'),
+    lockFile: join(cacheDir, 'start.lock'),
+  };
+}

@@ -1,0 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+const brokers = process.argv[2]!; const topic = process.argv[3]!;
+const kafka = new Kafka({ clientId: 'dbg', brokers: [brokers], logLevel: logLevel.INFO });
+const t0 = Date.now(); const t = (m: string) => console.log(`${Date.now() - t0} ms ${m}`);
+const c = kafka.consumer({ groupId: `dbg-${randomUUID()}` });
+c.on(c.events.GROUP_JOIN, (e) => t('group join ' + JSON.stringify(e.payload.duration)));
+c.on(c.events.FETCH_START, () => t('fetch start'));
+await c.connect(); t('connected');
+await c.subscribe({ topic, fromBeginning: true }); t('subscribed');
+let n = 0;
+await new Promise<void>((res) => { void c.run({ eachMessage: async ({ message }) => { t('msg ' + message.value); if (++n === 3) res(); } }); });
+await c.disconnect(); t('disconnected');

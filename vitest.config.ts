@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import tsconfig from './tsconfig.base.json' with { type: 'json' };
+
+// Resolve the `@ridestream/*` path aliases the same way tsc and tsx do, from tsconfig.base.json.
+const alias = Object.fromEntries(
+  Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [
+    name,
+    fileURLToPath(new URL(target!, import.meta.url)),
+  ]),
+);
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['{apps,libs,tools}/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          environment: 'node',
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['{apps,libs,tools}/**/*.int.test.ts'],
+          environment: 'node',
+          // One real broker per run, shared by every test file; each test makes its own topics and groups.
+          globalSetup: ['./tools/testing/kafka-global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Two cores: more parallel files would only fight the broker for CPU.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
