@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 /** Packages that only data-access libs and apps may touch: the domain lib stays pure and portable. */
-const IO_PACKAGES = ['kafkajs', '@aws-sdk/*', '@smithy/*', 'onnxruntime-node', 'pino', 'fastify', 'prom-client', 'hyparquet*'];
+const IO_PACKAGES = [
+  'kafkajs',
+  '@aws-sdk/*',
+  '@smithy/*',
+  'onnxruntime-node',
+  'pino',
+  'fastify',
+  'prom-client',
+  'hyparquet*',
+];
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.cache/**', '.nx/**', 'training/**', 'coverage/**'] },
@@ -25,15 +34,30 @@ export default tseslint.config(
             // Apps compose libs; no app may import another app (Nx forbids app imports by default, this states it).
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
             // Data access (Kafka, Kinesis, ONNX, parquet) may use the domain lib and utilities, never an app.
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
+            {
+              sourceTag: 'type:data-access',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'],
+            },
             // The domain lib is pure: no I/O libs, no runtime, no transport.
             {
               sourceTag: 'type:feature',
               onlyDependOnLibsWithTags: ['type:feature'],
               bannedExternalImports: [...IO_PACKAGES, 'node:fs', 'node:net', 'node:http', 'fs', 'net', 'http'],
             },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['kafkajs', '@aws-sdk/*', 'onnxruntime-node'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
+            {
+              sourceTag: 'type:util',
+              onlyDependOnLibsWithTags: ['type:util'],
+              bannedExternalImports: ['kafkajs', '@aws-sdk/*', 'onnxruntime-node'],
+            },
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:tool'],
+            },
+            // Integration and end-to-end tests drive whole services through libs and test tooling.
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:tool'],
+            },
           ],
         },
       ],

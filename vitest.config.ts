@@ -27,7 +27,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['{apps,libs,tools}/**/*.int.test.ts'],
+          include: ['{apps,libs,tools,tests}/**/*.int.test.ts'],
           environment: 'node',
           // One real broker per run, shared by every test file; each test makes its own topics and groups.
           globalSetup: ['./tools/testing/kafka-global-setup.ts'],

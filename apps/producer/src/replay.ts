@@ -31,15 +31,37 @@ const program = new Command('replay')
     const prefix = opts.idPrefix ?? basename(file).replace(/^green_tripdata_|\.parquet$/g, '');
     const { rides, dropped } = cleanTrips(trips, 'none', prefix);
     const droppedTotal = Object.values(dropped).reduce((a, b) => a + b, 0);
-    console.error(`replay: ${rides.length} rides from ${file}; ${droppedTotal} rows break the contract and are not sent ${JSON.stringify(dropped)}`);
-    const bar = opts.progress ? new SingleBar({ format: 'replay [{bar}] {value}/{total} rides | {eta}s left', hideCursor: true }, Presets.shades_classic) : undefined;
+    console.error(
+      `replay: ${rides.length} rides from ${file}; ${droppedTotal} rows break the contract and are not sent ${JSON.stringify(dropped)}`,
+    );
+    const bar = opts.progress
+      ? new SingleBar(
+          { format: 'replay [{bar}] {value}/{total} rides | {eta}s left', hideCursor: true },
+          Presets.shades_classic,
+        )
+      : undefined;
     bar?.start(rides.length, 0);
     const ac = new AbortController();
     process.once('SIGINT', () => ac.abort());
     try {
-      const result = await replayRides({ rides: rides.map((r) => r.event), url: opts.url, ratePerSec: opts.rate, batchSize: Math.max(1, opts.batch), concurrency: opts.concurrency, onProgress: (n) => bar?.update(n), signal: ac.signal });
+      const result = await replayRides({
+        rides: rides.map((r) => r.event),
+        url: opts.url,
+        ratePerSec: opts.rate,
+        batchSize: Math.max(1, opts.batch),
+        concurrency: opts.concurrency,
+        onProgress: (n) => bar?.update(n),
+        signal: ac.signal,
+      });
       bar?.stop();
-      console.log(JSON.stringify({ sent: result.sent, seconds: Number(result.seconds.toFixed(2)), ridesPerSec: Math.round(result.sent / result.seconds), dropped }));
+      console.log(
+        JSON.stringify({
+          sent: result.sent,
+          seconds: Number(result.seconds.toFixed(2)),
+          ridesPerSec: Math.round(result.sent / result.seconds),
+          dropped,
+        }),
+      );
     } catch (err) {
       bar?.stop();
       throw err;

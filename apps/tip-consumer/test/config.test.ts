@@ -5,7 +5,12 @@ import { loadConfig } from '../src/config';
 describe('tip-consumer config', () => {
   it('returns the defaults of this consumer', () => {
     const c = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' });
-    expect(c).toMatchObject({ CONSUMER_GROUP: 'tip-consumer', INPUT_TOPIC: 'rides', DEAD_LETTER_TOPIC: 'rides.dlq', BATCH_SIZE: 500 });
+    expect(c).toMatchObject({
+      CONSUMER_GROUP: 'tip-consumer',
+      INPUT_TOPIC: 'rides',
+      DEAD_LETTER_TOPIC: 'rides.dlq',
+      BATCH_SIZE: 500,
+    });
     expect(c.MODEL_PATH).toContain('models/tip/');
   });
 

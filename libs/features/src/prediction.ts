@@ -45,7 +45,10 @@ export type Prediction = z.infer<typeof predictionSchema>;
  * Re-scoring the same ride with the same model after a crash gives the same id.
  */
 export function predictionId(kind: PredictionKind, model: { name: string; version: string }, rideId: string): string {
-  return createHash('sha256').update(`${kind}\u0000${model.name}\u0000${model.version}\u0000${rideId}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${kind}\u0000${model.name}\u0000${model.version}\u0000${rideId}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export interface PredictionInput {

@@ -16,12 +16,10 @@ const MAX_PICKUP_MS = Date.UTC(2100, 0, 1);
 const zoneId = z.int().min(MIN_ZONE).max(MAX_ZONE);
 
 /** An ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`) that names a real instant. */
-const offsetDateTime = z.iso
-  .datetime({ offset: true })
-  .refine((s) => {
-    const ms = Date.parse(s);
-    return Number.isFinite(ms) && ms >= MIN_PICKUP_MS && ms < MAX_PICKUP_MS && isRealCalendarDate(s);
-  }, 'must be a real date-time between 2000 and 2100');
+const offsetDateTime = z.iso.datetime({ offset: true }).refine((s) => {
+  const ms = Date.parse(s);
+  return Number.isFinite(ms) && ms >= MIN_PICKUP_MS && ms < MAX_PICKUP_MS && isRealCalendarDate(s);
+}, 'must be a real date-time between 2000 and 2100');
 
 /** `Date.parse` rolls 2021-02-30 over to March; the contract rejects it instead. */
 function isRealCalendarDate(iso: string): boolean {
@@ -78,7 +76,10 @@ const utf8 = new TextDecoder('utf-8');
  */
 export function parseRideEvent(bytes: Uint8Array | string | null | undefined): ParseResult<RideEvent> {
   if (bytes == null) {
-    return { ok: false, error: new FeaturesError('INVALID_JSON', 'empty record value', [{ path: '(root)', message: 'empty' }]) };
+    return {
+      ok: false,
+      error: new FeaturesError('INVALID_JSON', 'empty record value', [{ path: '(root)', message: 'empty' }]),
+    };
   }
   let value: unknown;
   try {
@@ -86,7 +87,12 @@ export function parseRideEvent(bytes: Uint8Array | string | null | undefined): P
   } catch (cause) {
     return {
       ok: false,
-      error: new FeaturesError('INVALID_JSON', 'record value is not valid JSON', [{ path: '(root)', message: 'not JSON' }], { cause }),
+      error: new FeaturesError(
+        'INVALID_JSON',
+        'record value is not valid JSON',
+        [{ path: '(root)', message: 'not JSON' }],
+        { cause },
+      ),
     };
   }
   return validateRideEvent(value);

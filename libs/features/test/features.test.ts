@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { FEATURE_COUNT, FEATURE_NAMES, featurize, nyWallTimeToEpochMs, puDoKey, toNyIsoString, type RideEvent } from '../src/index';
+import {
+  FEATURE_COUNT,
+  FEATURE_NAMES,
+  featurize,
+  nyWallTimeToEpochMs,
+  puDoKey,
+  toNyIsoString,
+  type RideEvent,
+} from '../src/index';
 
 const ride = (over: Partial<RideEvent> = {}): RideEvent => ({
   schemaVersion: 1,
@@ -42,12 +50,25 @@ describe('featurize', () => {
     // 04:45 UTC on Sunday is still Saturday 23:45 in New York.
     expect(row(ride({ pickupAt: '2024-01-14T04:45:10Z' }))).toMatchObject({ pickup_hour: 23.75, pickup_dow: 5 });
     // Summer time: UTC-4.
-    expect(row(ride({ pickupAt: '2023-07-03T12:00:00Z' }))).toMatchObject({ pickup_hour: 8, pickup_dow: 0, is_weekend: 0 });
+    expect(row(ride({ pickupAt: '2023-07-03T12:00:00Z' }))).toMatchObject({
+      pickup_hour: 8,
+      pickup_dow: 0,
+      is_weekend: 0,
+    });
   });
 
   it('returns borough N/A and Unknown for zones 265 and 264', () => {
-    expect(row(ride({ puLocationId: 264, doLocationId: 265 }))).toMatchObject({ pu_borough: 6, do_borough: 7, same_zone: 0 });
-    expect(row(ride({ puLocationId: 1, doLocationId: 1 }))).toMatchObject({ pu_borough: 2, pu_airport: 1, do_airport: 1, same_zone: 1 });
+    expect(row(ride({ puLocationId: 264, doLocationId: 265 }))).toMatchObject({
+      pu_borough: 6,
+      do_borough: 7,
+      same_zone: 0,
+    });
+    expect(row(ride({ puLocationId: 1, doLocationId: 1 }))).toMatchObject({
+      pu_borough: 2,
+      pu_airport: 1,
+      do_airport: 1,
+      same_zone: 1,
+    });
   });
 
   it('returns a row-major matrix for a batch', () => {

@@ -1,5 +1,14 @@
 import { createKafka, createPublisher, ensureTopics, type KafkaConnection } from '@ridestream/kafka';
-import { createMetricsRegistry, listenable, once, registerOpsRoutes, runCleanups, type Logger, type OpsServer, type Service } from '@ridestream/runtime';
+import {
+  createMetricsRegistry,
+  listenable,
+  once,
+  registerOpsRoutes,
+  runCleanups,
+  type Logger,
+  type OpsServer,
+  type Service,
+} from '@ridestream/runtime';
 import Fastify from 'fastify';
 import { registerRidesRoute } from './rides-route';
 
@@ -28,12 +37,23 @@ export function createProducerService(o: ProducerServiceOptions): ProducerServic
   const logger = o.logger.child({ component: 'producer' });
   const registry = createMetricsRegistry({ service: 'producer' });
   const kafka = createKafka(o.kafka, logger);
-  const publisher = createPublisher(kafka, { logger, lingerMs: o.lingerMs, compression: o.compression, idempotent: true });
+  const publisher = createPublisher(kafka, {
+    logger,
+    lingerMs: o.lingerMs,
+    compression: o.compression,
+    idempotent: true,
+  });
   let connected = false;
   // Fastify answers 413 over the body limit and 415 for a content type it has no parser for.
   const app = Fastify({ logger: false, bodyLimit: o.bodyLimitBytes });
   registerOpsRoutes(app, { registry, isReady: () => connected });
-  registerRidesRoute(app, { topic: o.topic, publish: (m) => publisher.enqueue(m), maxRidesPerRequest: o.maxRidesPerRequest, logger, registry });
+  registerRidesRoute(app, {
+    topic: o.topic,
+    publish: (m) => publisher.enqueue(m),
+    maxRidesPerRequest: o.maxRidesPerRequest,
+    logger,
+    registry,
+  });
   const http = listenable(app, { host: o.host, port: o.port });
 
   return {

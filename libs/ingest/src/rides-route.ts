@@ -23,13 +23,16 @@ export function validateRideBody(body: unknown, maxRides: number): { rides: Ride
   const batch = Array.isArray(body);
   const items: unknown[] = batch ? body : [body];
   if (items.length === 0) return { issues: [{ path: '(root)', message: 'empty batch' }] };
-  if (items.length > maxRides) return { issues: [{ path: '(root)', message: `at most ${maxRides} rides per request, got ${items.length}` }] };
+  if (items.length > maxRides)
+    return { issues: [{ path: '(root)', message: `at most ${maxRides} rides per request, got ${items.length}` }] };
   const rides: RideEvent[] = [];
   const issues: IndexedIssue[] = [];
   items.forEach((item, index) => {
     const r = validateRideEvent(item);
     if (r.ok) rides.push(r.value);
-    else for (const i of r.error.issues) issues.push(batch ? { index, path: `[${index}].${i.path}`, message: i.message } : i);
+    else
+      for (const i of r.error.issues)
+        issues.push(batch ? { index, path: `[${index}].${i.path}`, message: i.message } : i);
   });
   return issues.length > 0 ? { issues: issues.slice(0, 100) } : { rides };
 }
@@ -42,9 +45,23 @@ export function validateRideBody(body: unknown, maxRides: number): { rides: Ride
  */
 export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): void {
   const registers = [o.registry];
-  const accepted = new Counter({ name: 'ridestream_rides_accepted_total', help: 'Rides accepted and published', registers });
-  const rejected = new Counter({ name: 'ridestream_rides_rejected_requests_total', help: 'Requests answered 4xx/5xx', labelNames: ['status'], registers });
-  const publishSeconds = new Histogram({ name: 'ridestream_publish_seconds', help: 'Time to broker acknowledgement', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers });
+  const accepted = new Counter({
+    name: 'ridestream_rides_accepted_total',
+    help: 'Rides accepted and published',
+    registers,
+  });
+  const rejected = new Counter({
+    name: 'ridestream_rides_rejected_requests_total',
+    help: 'Requests answered 4xx/5xx',
+    labelNames: ['status'],
+    registers,
+  });
+  const publishSeconds = new Histogram({
+    name: 'ridestream_publish_seconds',
+    help: 'Time to broker acknowledgement',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers,
+  });
 
   app.post('/rides', async (request, reply) => {
     const result = validateRideBody(request.body, o.maxRidesPerRequest);
@@ -65,7 +82,10 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
     } catch (err) {
       o.logger.error({ err, rides: messages.length }, 'publish failed');
       rejected.inc({ status: '503' });
-      return reply.code(503).header('retry-after', '1').send({ error: 'broker unavailable, retry later', retriable: true });
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ error: 'broker unavailable, retry later', retriable: true });
     } finally {
       end();
     }

@@ -27,14 +27,25 @@ afterEach(async () => {
 function build(publish: (m: readonly OutgoingMessage[]) => Promise<void>, bodyLimit = 64 * 1024) {
   const app = Fastify({ bodyLimit });
   apps.push(app);
-  registerRidesRoute(app, { topic: 'rides', publish, maxRidesPerRequest: 100, logger: silentLogger(), registry: new Registry() });
+  registerRidesRoute(app, {
+    topic: 'rides',
+    publish,
+    maxRidesPerRequest: 100,
+    logger: silentLogger(),
+    registry: new Registry(),
+  });
   return app;
 }
 
 describe('POST /rides', () => {
   it('returns 202 and publishes one ride keyed by its id', async () => {
     const sent: OutgoingMessage[] = [];
-    const res = await build(async (m) => void sent.push(...m)).inject({ method: 'POST', url: '/rides', payload: ride('a'), headers: { traceparent: '00-t-s-01' } });
+    const res = await build(async (m) => void sent.push(...m)).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: ride('a'),
+      headers: { traceparent: '00-t-s-01' },
+    });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ accepted: 1 });
     expect(sent).toHaveLength(1);
@@ -44,41 +55,71 @@ describe('POST /rides', () => {
 
   it('returns 202 for a batch and publishes every ride', async () => {
     const sent: OutgoingMessage[] = [];
-    const res = await build(async (m) => void sent.push(...m)).inject({ method: 'POST', url: '/rides', payload: [ride('a'), ride('b')] });
+    const res = await build(async (m) => void sent.push(...m)).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: [ride('a'), ride('b')],
+    });
     expect(res.statusCode).toBe(202);
     expect(sent.map((m) => m.key)).toEqual(['a', 'b']);
   });
 
   it('rejects a bad ride with 400 naming the field, and publishes nothing of the request', async () => {
     const sent: OutgoingMessage[] = [];
-    const res = await build(async (m) => void sent.push(...m)).inject({ method: 'POST', url: '/rides', payload: [ride('a'), ride('b', { doLocationId: 300 })] });
+    const res = await build(async (m) => void sent.push(...m)).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: [ride('a'), ride('b', { doLocationId: 300 })],
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ field: '[1].doLocationId' });
     expect(sent).toEqual([]);
   });
 
   it('rejects an oversized batch with 400', async () => {
-    const res = await build(async () => {}, 10_000_000).inject({ method: 'POST', url: '/rides', payload: Array.from({ length: 101 }, (_, i) => ride(`r${i}`)) });
+    const res = await build(async () => {}, 10_000_000).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: Array.from({ length: 101 }, (_, i) => ride(`r${i}`)),
+    });
     expect(res.statusCode).toBe(400);
   });
 
   it('rejects a body over the limit with 413', async () => {
-    const res = await build(async () => {}, 1024).inject({ method: 'POST', url: '/rides', payload: Array.from({ length: 50 }, (_, i) => ride(`r${i}`)) });
+    const res = await build(async () => {}, 1024).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: Array.from({ length: 50 }, (_, i) => ride(`r${i}`)),
+    });
     expect(res.statusCode).toBe(413);
   });
 
   it('rejects a non-JSON content type with 415', async () => {
-    const res = await build(async () => {}).inject({ method: 'POST', url: '/rides', payload: 'rideId=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await build(async () => {}).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: 'rideId=a',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.statusCode).toBe(415);
   });
 
   it('rejects malformed JSON with 400', async () => {
-    const res = await build(async () => {}).inject({ method: 'POST', url: '/rides', payload: '{"rideId":', headers: { 'content-type': 'application/json' } });
+    const res = await build(async () => {}).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: '{"rideId":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
   });
 
   it('returns 503 with retry-after when the broker does not acknowledge', async () => {
-    const res = await build(async () => Promise.reject(new Error('broker down'))).inject({ method: 'POST', url: '/rides', payload: ride('a') });
+    const res = await build(async () => Promise.reject(new Error('broker down'))).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: ride('a'),
+    });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
   });

@@ -39,7 +39,8 @@ export function createKafka(connection: KafkaConnection, logger: Logger): Kafka 
     logLevel: logLevel.WARN,
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
   };
-  if (connection.ssl) config.ssl = typeof connection.ssl === 'object' && connection.ssl.ca ? { ca: [connection.ssl.ca] } : true;
+  if (connection.ssl)
+    config.ssl = typeof connection.ssl === 'object' && connection.ssl.ca ? { ca: [connection.ssl.ca] } : true;
   if (connection.sasl) config.sasl = { ...connection.sasl } as SASLOptions;
   return new Kafka(config);
 }

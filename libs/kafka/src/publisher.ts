@@ -53,7 +53,11 @@ function toTopicMessages(messages: readonly OutgoingMessage[]): TopicMessages[] 
  */
 export function createPublisher(kafka: Kafka, options: PublisherOptions): Publisher {
   const idempotent = options.idempotent ?? true;
-  const producer = kafka.producer({ idempotent, maxInFlightRequests: idempotent ? 1 : 5, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    idempotent,
+    maxInFlightRequests: idempotent ? 1 : 5,
+    allowAutoTopicCreation: false,
+  });
   const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   const lingerMs = options.lingerMs ?? 5;
   const maxBatch = options.maxBatchMessages ?? 2000;
@@ -71,7 +75,12 @@ export function createPublisher(kafka: Kafka, options: PublisherOptions): Publis
       await producer.sendBatch({ topicMessages: toTopicMessages(messages), acks: -1, compression });
     } catch (cause) {
       const retriable = (cause as { retriable?: boolean }).retriable === true;
-      throw new KafkaTransportError('PUBLISH_FAILED', `publish of ${messages.length} messages failed: ${(cause as Error).message}`, retriable, { cause });
+      throw new KafkaTransportError(
+        'PUBLISH_FAILED',
+        `publish of ${messages.length} messages failed: ${(cause as Error).message}`,
+        retriable,
+        { cause },
+      );
     }
   };
 

@@ -7,7 +7,10 @@ export const modelCardSchema = z.looseObject({
   name: z.string().min(1),
   /** Registry version, stamped on every prediction. */
   version: z.union([z.string().min(1), z.int().positive().transform(String)]),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   feature_names: z.array(z.string()).optional(),
 });
 export type ModelCard = z.infer<typeof modelCardSchema>;

@@ -57,15 +57,30 @@ export async function readModelCard(path: string, bytes: Uint8Array): Promise<Mo
   }
   const parsed = modelCardSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ModelError('MODEL_CARD_INVALID', `model card ${cardPath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, false, { path: cardPath });
+    throw new ModelError(
+      'MODEL_CARD_INVALID',
+      `model card ${cardPath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      false,
+      { path: cardPath },
+    );
   }
   const card = parsed.data;
   const sha256 = sha256Hex(bytes);
   if (card.sha256 && card.sha256 !== sha256) {
-    throw new ModelError('MODEL_CORRUPT', `${path} does not match its card (sha256 ${sha256}, card says ${card.sha256})`, false, { path });
+    throw new ModelError(
+      'MODEL_CORRUPT',
+      `${path} does not match its card (sha256 ${sha256}, card says ${card.sha256})`,
+      false,
+      { path },
+    );
   }
   if (card.feature_names && card.feature_names.join() !== FEATURE_NAMES.join()) {
-    throw new ModelError('MODEL_SIGNATURE', `${path} was trained on features [${card.feature_names.join(', ')}], serving computes [${FEATURE_NAMES.join(', ')}]`, false, { path });
+    throw new ModelError(
+      'MODEL_SIGNATURE',
+      `${path} was trained on features [${card.feature_names.join(', ')}], serving computes [${FEATURE_NAMES.join(', ')}]`,
+      false,
+      { path },
+    );
   }
   return { name: card.name, version: card.version, path, sha256, card };
 }
@@ -74,10 +89,25 @@ export async function readModelCard(path: string, bytes: Uint8Array): Promise<Mo
 function checkSignature(session: ort.InferenceSession, path: string): void {
   const input = session.inputMetadata.find((m) => m.name === INPUT_NAME);
   if (!input || !session.outputNames.includes(OUTPUT_NAME)) {
-    throw new ModelError('MODEL_SIGNATURE', `${path}: expected input "${INPUT_NAME}" and output "${OUTPUT_NAME}", found inputs [${session.inputNames.join(', ')}] outputs [${session.outputNames.join(', ')}]`, false, { path });
+    throw new ModelError(
+      'MODEL_SIGNATURE',
+      `${path}: expected input "${INPUT_NAME}" and output "${OUTPUT_NAME}", found inputs [${session.inputNames.join(', ')}] outputs [${session.outputNames.join(', ')}]`,
+      false,
+      { path },
+    );
   }
-  if (input.isTensor && (input.type !== 'float32' || input.shape.length !== 2 || (typeof input.shape[1] === 'number' && input.shape[1] !== FEATURE_COUNT))) {
-    throw new ModelError('MODEL_SIGNATURE', `${path}: input "${INPUT_NAME}" is ${input.type}[${input.shape.join(', ')}], expected float32[N, ${FEATURE_COUNT}]`, false, { path });
+  if (
+    input.isTensor &&
+    (input.type !== 'float32' ||
+      input.shape.length !== 2 ||
+      (typeof input.shape[1] === 'number' && input.shape[1] !== FEATURE_COUNT))
+  ) {
+    throw new ModelError(
+      'MODEL_SIGNATURE',
+      `${path}: input "${INPUT_NAME}" is ${input.type}[${input.shape.join(', ')}], expected float32[N, ${FEATURE_COUNT}]`,
+      false,
+      { path },
+    );
   }
 }
 
@@ -99,7 +129,12 @@ export async function createModel(options: CreateModelOptions): Promise<Model> {
       graphOptimizationLevel: 'all',
     });
   } catch (cause) {
-    throw new ModelError('MODEL_CORRUPT', `${options.path} is not a loadable ONNX model: ${(cause as Error).message}`, false, { cause, path: options.path });
+    throw new ModelError(
+      'MODEL_CORRUPT',
+      `${options.path} is not a loadable ONNX model: ${(cause as Error).message}`,
+      false,
+      { cause, path: options.path },
+    );
   }
   checkSignature(session, options.path);
   const maxRows = options.maxRowsPerRun ?? 1024;
@@ -125,7 +160,10 @@ export async function createModel(options: CreateModelOptions): Promise<Model> {
     info,
     async predict(features, rows) {
       if (features.length !== rows * FEATURE_COUNT) {
-        throw new ModelError('MODEL_INPUT_SHAPE', `got ${features.length} values for ${rows} rows of ${FEATURE_COUNT} features`);
+        throw new ModelError(
+          'MODEL_INPUT_SHAPE',
+          `got ${features.length} values for ${rows} rows of ${FEATURE_COUNT} features`,
+        );
       }
       if (rows <= maxRows) return runChunk(features, rows);
       const out = new Float32Array(rows);

@@ -23,7 +23,11 @@ export interface ConfigIssue {
 export class ConfigError extends RuntimeError {
   override name = 'ConfigError';
   constructor(readonly issues: readonly ConfigIssue[]) {
-    super('CONFIG_INVALID', `invalid configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`, false);
+    super(
+      'CONFIG_INVALID',
+      `invalid configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`,
+      false,
+    );
   }
 }
 

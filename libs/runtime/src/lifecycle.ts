@@ -21,7 +21,10 @@ export interface CleanupStep {
  * Runs cleanups in order, each in its own try/catch so that one failure (a broker gone at flush time) does not
  * skip the rest (disconnect, dispose the model). Returns the errors, in order.
  */
-export async function runCleanups(steps: readonly CleanupStep[], logger: Pick<Logger, 'warn' | 'debug'>): Promise<unknown[]> {
+export async function runCleanups(
+  steps: readonly CleanupStep[],
+  logger: Pick<Logger, 'warn' | 'debug'>,
+): Promise<unknown[]> {
   const errors: unknown[] = [];
   for (const step of steps) {
     try {
@@ -45,7 +48,10 @@ export function once<T>(fn: () => Promise<T>): () => Promise<T> {
 export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RuntimeError('SHUTDOWN_TIMEOUT', `${what} did not finish within ${ms} ms`, false)), ms);
+    timer = setTimeout(
+      () => reject(new RuntimeError('SHUTDOWN_TIMEOUT', `${what} did not finish within ${ms} ms`, false)),
+      ms,
+    );
     timer.unref();
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));

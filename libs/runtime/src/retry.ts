@@ -54,7 +54,10 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
       errors.push(error);
       if (!isRetriable(error)) throw error;
       if (attempt >= options.retries) {
-        throw new RetriesExhaustedError(`gave up after ${attempt + 1} attempts: ${String((error as Error)?.message ?? error)}`, errors);
+        throw new RetriesExhaustedError(
+          `gave up after ${attempt + 1} attempts: ${String((error as Error)?.message ?? error)}`,
+          errors,
+        );
       }
       const base = backoffMs(attempt + 1, options);
       const jitter = options.jitter ?? 0.2;

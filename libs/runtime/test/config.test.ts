@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, envSchemas, kafkaEnvSchema, loadEnvConfig, normaliseEnv } from '../src/index';
 
-const schema = kafkaEnvSchema.extend({ BATCH_SIZE: envSchemas.positiveInt.default(500), DRY_RUN: envSchemas.flag.default(false) });
+const schema = kafkaEnvSchema.extend({
+  BATCH_SIZE: envSchemas.positiveInt.default(500),
+  DRY_RUN: envSchemas.flag.default(false),
+});
 
 describe('loadEnvConfig', () => {
   it('returns typed values with defaults', () => {
@@ -48,7 +51,9 @@ describe('normaliseEnv', () => {
   };
 
   it('reads NAME_FILE into NAME', () => {
-    expect(normaliseEnv({ KAFKA_SASL_PASSWORD_FILE: '/run/secrets/pw' }, read)).toEqual({ KAFKA_SASL_PASSWORD: 's3cret' });
+    expect(normaliseEnv({ KAFKA_SASL_PASSWORD_FILE: '/run/secrets/pw' }, read)).toEqual({
+      KAFKA_SASL_PASSWORD: 's3cret',
+    });
   });
 
   it('prefers an explicit NAME over NAME_FILE', () => {

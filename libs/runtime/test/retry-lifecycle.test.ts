@@ -4,7 +4,11 @@ import { backoffMs, once, retry, RetriesExhaustedError, runCleanups, silentLogge
 describe('retry', () => {
   it('returns the first success', async () => {
     let calls = 0;
-    const value = await retry(async () => (++calls < 3 ? Promise.reject(new Error('flaky')) : 'ok'), { retries: 5, initialMs: 1, maxMs: 2 });
+    const value = await retry(async () => (++calls < 3 ? Promise.reject(new Error('flaky')) : 'ok'), {
+      retries: 5,
+      initialMs: 1,
+      maxMs: 2,
+    });
     expect(value).toBe('ok');
     expect(calls).toBe(3);
   });
@@ -12,25 +16,45 @@ describe('retry', () => {
   it('fails at once on a non-retriable error', async () => {
     let calls = 0;
     const fatal = Object.assign(new Error('bad'), { retriable: false });
-    await expect(retry(async () => { calls++; throw fatal; }, { retries: 5, initialMs: 1, maxMs: 1 })).rejects.toBe(fatal);
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw fatal;
+        },
+        { retries: 5, initialMs: 1, maxMs: 1 },
+      ),
+    ).rejects.toBe(fatal);
     expect(calls).toBe(1);
   });
 
   it('fails with every attempt kept when retries run out', async () => {
-    const err = await retry(async (n) => { throw new Error(`try ${n}`); }, { retries: 2, initialMs: 1, maxMs: 1 }).catch((e: unknown) => e);
+    const err = await retry(
+      async (n) => {
+        throw new Error(`try ${n}`);
+      },
+      { retries: 2, initialMs: 1, maxMs: 1 },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetriesExhaustedError);
     expect((err as RetriesExhaustedError).errors.map((e) => (e as Error).message)).toEqual(['try 0', 'try 1', 'try 2']);
   });
 
   it('fails when aborted during a backoff', async () => {
     const ac = new AbortController();
-    const p = retry(async () => { throw new Error('down'); }, { retries: 10, initialMs: 10_000, maxMs: 10_000, signal: ac.signal });
+    const p = retry(
+      async () => {
+        throw new Error('down');
+      },
+      { retries: 10, initialMs: 10_000, maxMs: 10_000, signal: ac.signal },
+    );
     ac.abort();
     await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
   it('returns capped exponential delays', () => {
-    expect([1, 2, 3, 4, 5].map((a) => backoffMs(a, { initialMs: 100, maxMs: 1000 }))).toEqual([100, 200, 400, 800, 1000]);
+    expect([1, 2, 3, 4, 5].map((a) => backoffMs(a, { initialMs: 100, maxMs: 1000 }))).toEqual([
+      100, 200, 400, 800, 1000,
+    ]);
   });
 });
 
@@ -48,8 +72,19 @@ describe('lifecycle helpers', () => {
     const errors = await runCleanups(
       [
         { name: 'commit', run: () => order.push('commit') },
-        { name: 'flush', run: () => { order.push('flush'); throw new Error('broker gone'); } },
-        { name: 'disconnect', run: async () => { order.push('disconnect'); } },
+        {
+          name: 'flush',
+          run: () => {
+            order.push('flush');
+            throw new Error('broker gone');
+          },
+        },
+        {
+          name: 'disconnect',
+          run: async () => {
+            order.push('disconnect');
+          },
+        },
       ],
       silentLogger(),
     );

@@ -1,7 +1,16 @@
 import type { PredictionKind } from '@ridestream/features';
 import { createKafka, createPublisher, ensureTopics, kafkaConnectionFromEnv } from '@ridestream/kafka';
 import type { Model } from '@ridestream/model';
-import { createMetricsRegistry, createOpsServer, once, runCleanups, type Logger, type OpsServer, type Registry, type Service } from '@ridestream/runtime';
+import {
+  createMetricsRegistry,
+  createOpsServer,
+  once,
+  runCleanups,
+  type Logger,
+  type OpsServer,
+  type Registry,
+  type Service,
+} from '@ridestream/runtime';
 import type { ConsumerEnv } from './config';
 import { runKafkaConsumer } from './kafka-runner';
 import { createConsumerMetrics } from './metrics';
@@ -31,7 +40,11 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
   const metrics = createConsumerMetrics(registry);
   const kafka = createKafka(kafkaConnectionFromEnv(config, config.CONSUMER_GROUP), logger);
   const publisher = createPublisher(kafka, { logger, idempotent: true });
-  const consumer = kafka.consumer({ groupId: config.CONSUMER_GROUP, allowAutoTopicCreation: false, maxBytesPerPartition: 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: config.CONSUMER_GROUP,
+    allowAutoTopicCreation: false,
+    maxBytesPerPartition: 1024 * 1024,
+  });
   const abort = new AbortController();
   let joined = false;
   let crashed: (err: unknown) => void = () => {};
@@ -48,7 +61,12 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
     if (!e.payload.restart) crashed(e.payload.error);
   });
 
-  const ops = createOpsServer({ host: config.HTTP_HOST, port: config.HTTP_PORT, registry, isReady: () => joined && !abort.signal.aborted });
+  const ops = createOpsServer({
+    host: config.HTTP_HOST,
+    port: config.HTTP_PORT,
+    registry,
+    isReady: () => joined && !abort.signal.aborted,
+  });
 
   const stop = once(async () => {
     abort.abort();
@@ -73,7 +91,11 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
     start: once(async () => {
       await ops.start();
       if (config.CREATE_TOPICS) {
-        const created = await ensureTopics(kafka, [{ topic: config.INPUT_TOPIC }, { topic: config.OUTPUT_TOPIC }, { topic: config.DEAD_LETTER_TOPIC }]);
+        const created = await ensureTopics(kafka, [
+          { topic: config.INPUT_TOPIC },
+          { topic: config.OUTPUT_TOPIC },
+          { topic: config.DEAD_LETTER_TOPIC },
+        ]);
         if (created.length) logger.info({ created }, 'created topics');
       }
       await publisher.start();
@@ -81,7 +103,11 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
       await runKafkaConsumer({
         consumer,
         publisher,
-        scorer: { kind: o.kind, model: { name: o.model.info.name, version: o.model.info.version }, predict: (f, n) => o.model.predict(f, n) },
+        scorer: {
+          kind: o.kind,
+          model: { name: o.model.info.name, version: o.model.info.version },
+          predict: (f, n) => o.model.predict(f, n),
+        },
         logger,
         metrics,
         inputTopic: config.INPUT_TOPIC,
@@ -92,7 +118,15 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
         partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENTLY,
         signal: abort.signal,
       });
-      logger.info({ model: o.model.info.name, version: o.model.info.version, input: config.INPUT_TOPIC, output: config.OUTPUT_TOPIC }, 'consuming');
+      logger.info(
+        {
+          model: o.model.info.name,
+          version: o.model.info.version,
+          input: config.INPUT_TOPIC,
+          output: config.OUTPUT_TOPIC,
+        },
+        'consuming',
+      );
     }),
   };
 }

@@ -29,7 +29,10 @@ export interface DeadLetterContext {
  * The dead-letter copy of a rejected record: the original key and bytes untouched (so it can be replayed once
  * fixed), the original headers, and ours saying why and where from.
  */
-export function deadLetterHeaders(outcome: Extract<RecordOutcome, { status: 'rejected' }>, ctx: DeadLetterContext): Record<string, string> {
+export function deadLetterHeaders(
+  outcome: Extract<RecordOutcome, { status: 'rejected' }>,
+  ctx: DeadLetterContext,
+): Record<string, string> {
   return {
     ...outcome.record.headers,
     [DLQ_HEADERS.code]: outcome.code,

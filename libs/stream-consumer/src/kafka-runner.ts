@@ -27,19 +27,36 @@ export interface KafkaRunnerOptions {
 
 function toSourceRecord(m: KafkaMessage): SourceRecord {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
-  return { position: m.offset, key: m.key ? m.key.toString('utf8') : null, value: m.value, headers, timestampMs: Number(m.timestamp) };
+  for (const [k, v] of Object.entries(m.headers ?? {}))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  return {
+    position: m.offset,
+    key: m.key ? m.key.toString('utf8') : null,
+    value: m.value,
+    headers,
+    timestampMs: Number(m.timestamp),
+  };
 }
 
 /** The messages a plan publishes: predictions keyed by ride id, dead letters keyed as their source. */
-export function planMessages(plan: BatchPlan, o: Pick<KafkaRunnerOptions, 'outputTopic' | 'deadLetterTopic' | 'consumerName' | 'scorer'>, source: SourceRef, now: Date): OutgoingMessage[] {
+export function planMessages(
+  plan: BatchPlan,
+  o: Pick<KafkaRunnerOptions, 'outputTopic' | 'deadLetterTopic' | 'consumerName' | 'scorer'>,
+  source: SourceRef,
+  now: Date,
+): OutgoingMessage[] {
   const predictions = plan.scored.map((s) => ({
     topic: o.outputTopic,
     key: s.prediction.rideId,
     value: JSON.stringify(s.prediction),
     headers: s.record.headers.traceparent ? { traceparent: s.record.headers.traceparent } : undefined,
   }));
-  const ctx = { source, consumer: o.consumerName, modelVersion: `${o.scorer.model.name}@${o.scorer.model.version}`, failedAt: now };
+  const ctx = {
+    source,
+    consumer: o.consumerName,
+    modelVersion: `${o.scorer.model.name}@${o.scorer.model.version}`,
+    failedAt: now,
+  };
   const dead = plan.deadLetters.map((d) => ({
     topic: o.deadLetterTopic,
     key: d.record.key ?? '',
@@ -88,11 +105,15 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
           },
         });
         const ackedAt = Date.now();
-        for (const s of plan.scored) o.metrics.endToEndSeconds.observe(Math.max(0, ackedAt - s.record.timestampMs) / 1000);
+        for (const s of plan.scored)
+          o.metrics.endToEndSeconds.observe(Math.max(0, ackedAt - s.record.timestampMs) / 1000);
         o.metrics.records.inc({ outcome: 'scored' }, plan.scored.length);
         o.metrics.records.inc({ outcome: 'rejected' }, plan.deadLetters.length);
         if (plan.deadLetters.length > 0) {
-          log.warn({ partition: batch.partition, count: plan.deadLetters.length, first: plan.deadLetters[0]?.code }, 'records dead-lettered');
+          log.warn(
+            { partition: batch.partition, count: plan.deadLetters.length, first: plan.deadLetters[0]?.code },
+            'records dead-lettered',
+          );
         }
         if (plan.commitThrough !== null) payload.resolveOffset(plan.commitThrough);
         await payload.commitOffsetsIfNecessary();
@@ -100,7 +121,9 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
         if (plan.retryFrom !== null) {
           o.metrics.records.inc({ outcome: 'retry' });
           // Throwing makes kafkajs re-fetch from the last resolved offset after its retry backoff.
-          throw new Error(`transient failure at offset ${plan.retryFrom}; partition ${batch.partition} will be re-read`);
+          throw new Error(
+            `transient failure at offset ${plan.retryFrom}; partition ${batch.partition} will be re-read`,
+          );
         }
       }
     },

@@ -4,12 +4,41 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export function createConsumerMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    records: new Counter({ name: 'ridestream_records_total', help: 'Records handled, by outcome (scored, rejected, retry)', labelNames: ['outcome'], registers }),
-    batchSize: new Histogram({ name: 'ridestream_batch_size', help: 'Records per scored chunk', buckets: [1, 10, 50, 100, 250, 500, 1000, 2000], registers }),
-    inferenceSeconds: new Histogram({ name: 'ridestream_inference_seconds', help: 'Feature computation + model call per chunk', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25], registers }),
-    endToEndSeconds: new Histogram({ name: 'ridestream_end_to_end_seconds', help: 'Input record timestamp to prediction acknowledged', buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
-    publishRetries: new Counter({ name: 'ridestream_publish_retries_total', help: 'Retried publishes of predictions/dead letters', registers }),
-    lag: new Gauge({ name: 'ridestream_consumer_lag', help: 'Records behind the partition end, at the last batch', labelNames: ['partition'], registers }),
+    records: new Counter({
+      name: 'ridestream_records_total',
+      help: 'Records handled, by outcome (scored, rejected, retry)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    batchSize: new Histogram({
+      name: 'ridestream_batch_size',
+      help: 'Records per scored chunk',
+      buckets: [1, 10, 50, 100, 250, 500, 1000, 2000],
+      registers,
+    }),
+    inferenceSeconds: new Histogram({
+      name: 'ridestream_inference_seconds',
+      help: 'Feature computation + model call per chunk',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+      registers,
+    }),
+    endToEndSeconds: new Histogram({
+      name: 'ridestream_end_to_end_seconds',
+      help: 'Input record timestamp to prediction acknowledged',
+      buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    publishRetries: new Counter({
+      name: 'ridestream_publish_retries_total',
+      help: 'Retried publishes of predictions/dead letters',
+      registers,
+    }),
+    lag: new Gauge({
+      name: 'ridestream_consumer_lag',
+      help: 'Records behind the partition end, at the last batch',
+      labelNames: ['partition'],
+      registers,
+    }),
     rebalances: new Counter({ name: 'ridestream_rebalances_total', help: 'Consumer group rebalances', registers }),
   };
 }

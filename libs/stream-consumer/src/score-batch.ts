@@ -23,13 +23,24 @@ const isRetriable = (err: unknown) => (err as { retriable?: unknown } | null)?.r
  * Validates every record, scores all valid ones in one model call, and returns one outcome per record, in order.
  * Never throws for bad input: a malformed record becomes a `rejected` outcome naming the field.
  */
-export async function scoreRecords(records: readonly SourceRecord[], scorer: Scorer, now: () => Date = () => new Date()): Promise<RecordOutcome[]> {
+export async function scoreRecords(
+  records: readonly SourceRecord[],
+  scorer: Scorer,
+  now: () => Date = () => new Date(),
+): Promise<RecordOutcome[]> {
   const outcomes: (RecordOutcome | undefined)[] = new Array(records.length);
   const valid: { index: number; event: RideEvent }[] = [];
   records.forEach((record, index) => {
     const parsed = parseRideEvent(record.value);
     if (parsed.ok) valid.push({ index, event: parsed.value });
-    else outcomes[index] = { status: 'rejected', record, code: parsed.error.code, reason: parsed.error.message, issues: parsed.error.issues };
+    else
+      outcomes[index] = {
+        status: 'rejected',
+        record,
+        code: parsed.error.code,
+        reason: parsed.error.message,
+        issues: parsed.error.issues,
+      };
   });
   if (valid.length > 0) {
     const features = new Float32Array(valid.length * FEATURE_COUNT);
@@ -47,12 +58,29 @@ export async function scoreRecords(records: readonly SourceRecord[], scorer: Sco
       if (!values) {
         outcomes[index] = isRetriable(failure)
           ? { status: 'retry', record, error: failure }
-          : { status: 'rejected', record, code: (failure as { code?: string })?.code ?? 'SCORING_FAILED', reason: `scoring failed: ${(failure as Error)?.message ?? String(failure)}`, issues: [] };
+          : {
+              status: 'rejected',
+              record,
+              code: (failure as { code?: string })?.code ?? 'SCORING_FAILED',
+              reason: `scoring failed: ${(failure as Error)?.message ?? String(failure)}`,
+              issues: [],
+            };
         return;
       }
       const value = values[row]!;
       outcomes[index] = Number.isFinite(value)
-        ? { status: 'scored', record, prediction: makePrediction({ kind: scorer.kind, model: scorer.model, rideId: event.rideId, eventTime: event.pickupAt, value, scoredAt }) }
+        ? {
+            status: 'scored',
+            record,
+            prediction: makePrediction({
+              kind: scorer.kind,
+              model: scorer.model,
+              rideId: event.rideId,
+              eventTime: event.pickupAt,
+              value,
+              scoredAt,
+            }),
+          }
         : { status: 'rejected', record, code: 'NON_FINITE_PREDICTION', reason: `model returned ${value}`, issues: [] };
     });
   }

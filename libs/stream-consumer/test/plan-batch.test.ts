@@ -2,13 +2,32 @@ import { makePrediction } from '@ridestream/features';
 import { describe, expect, it } from 'vitest';
 import { planBatch, type RecordOutcome, type SourceRecord } from '../src/index';
 
-const rec = (position: string): SourceRecord => ({ position, key: `r${position}`, value: Buffer.from('{}'), headers: {}, timestampMs: 0 });
+const rec = (position: string): SourceRecord => ({
+  position,
+  key: `r${position}`,
+  value: Buffer.from('{}'),
+  headers: {},
+  timestampMs: 0,
+});
 const ok = (p: string): RecordOutcome => ({
   status: 'scored',
   record: rec(p),
-  prediction: makePrediction({ kind: 'duration', model: { name: 'm', version: '1' }, rideId: `r${p}`, eventTime: '2024-01-01T00:00:00Z', value: 1, scoredAt: new Date(0) }),
+  prediction: makePrediction({
+    kind: 'duration',
+    model: { name: 'm', version: '1' },
+    rideId: `r${p}`,
+    eventTime: '2024-01-01T00:00:00Z',
+    value: 1,
+    scoredAt: new Date(0),
+  }),
 });
-const bad = (p: string): RecordOutcome => ({ status: 'rejected', record: rec(p), code: 'INVALID_EVENT', reason: 'x', issues: [] });
+const bad = (p: string): RecordOutcome => ({
+  status: 'rejected',
+  record: rec(p),
+  code: 'INVALID_EVENT',
+  reason: 'x',
+  issues: [],
+});
 const retry = (p: string): RecordOutcome => ({ status: 'retry', record: rec(p), error: new Error('transient') });
 
 const summary = (outcomes: RecordOutcome[]) => {
@@ -24,12 +43,36 @@ const summary = (outcomes: RecordOutcome[]) => {
 describe('planBatch', () => {
   it.each<[string, RecordOutcome[], ReturnType<typeof summary>]>([
     ['an empty batch commits nothing', [], { scored: [], dead: [], commitThrough: null, retryFrom: null }],
-    ['all scored commits through the last', [ok('5'), ok('6'), ok('7')], { scored: ['5', '6', '7'], dead: [], commitThrough: '7', retryFrom: null }],
-    ['a poison record is dead-lettered and the partition moves on', [ok('5'), bad('6'), ok('7')], { scored: ['5', '7'], dead: ['6'], commitThrough: '7', retryFrom: null }],
-    ['only poison records still commit', [bad('1'), bad('2')], { scored: [], dead: ['1', '2'], commitThrough: '2', retryFrom: null }],
-    ['a transient failure stops the prefix there', [ok('5'), bad('6'), retry('7'), ok('8')], { scored: ['5'], dead: ['6'], commitThrough: '6', retryFrom: '7' }],
-    ['a transient failure first commits nothing', [retry('5'), ok('6')], { scored: [], dead: [], commitThrough: null, retryFrom: '5' }],
-    ['offsets beyond 2^53 keep their digits', [ok('9007199254740993')], { scored: ['9007199254740993'], dead: [], commitThrough: '9007199254740993', retryFrom: null }],
+    [
+      'all scored commits through the last',
+      [ok('5'), ok('6'), ok('7')],
+      { scored: ['5', '6', '7'], dead: [], commitThrough: '7', retryFrom: null },
+    ],
+    [
+      'a poison record is dead-lettered and the partition moves on',
+      [ok('5'), bad('6'), ok('7')],
+      { scored: ['5', '7'], dead: ['6'], commitThrough: '7', retryFrom: null },
+    ],
+    [
+      'only poison records still commit',
+      [bad('1'), bad('2')],
+      { scored: [], dead: ['1', '2'], commitThrough: '2', retryFrom: null },
+    ],
+    [
+      'a transient failure stops the prefix there',
+      [ok('5'), bad('6'), retry('7'), ok('8')],
+      { scored: ['5'], dead: ['6'], commitThrough: '6', retryFrom: '7' },
+    ],
+    [
+      'a transient failure first commits nothing',
+      [retry('5'), ok('6')],
+      { scored: [], dead: [], commitThrough: null, retryFrom: '5' },
+    ],
+    [
+      'offsets beyond 2^53 keep their digits',
+      [ok('9007199254740993')],
+      { scored: ['9007199254740993'], dead: [], commitThrough: '9007199254740993', retryFrom: null },
+    ],
   ])('%s', (_name, outcomes, expected) => {
     expect(summary(outcomes)).toEqual(expected);
   });

@@ -1,4 +1,10 @@
-import { CONTRACT_VERSION, nyWallTimeToEpochMs, toNyIsoString, validateRideEvent, type RideEvent } from '@ridestream/features';
+import {
+  CONTRACT_VERSION,
+  nyWallTimeToEpochMs,
+  toNyIsoString,
+  validateRideEvent,
+  type RideEvent,
+} from '@ridestream/features';
 import type { TlcTrip } from './read';
 
 /** The ride event the backend would have published when this trip started. Not validated yet. */

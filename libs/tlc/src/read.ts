@@ -32,7 +32,8 @@ const COLUMNS = {
 } as const;
 type Column = keyof typeof COLUMNS;
 
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : typeof v === 'bigint' ? Number(v) : (v as number));
+const num = (v: unknown): number | null =>
+  v === null || v === undefined ? null : typeof v === 'bigint' ? Number(v) : (v as number);
 const time = (v: unknown): number => (v instanceof Date ? v.getTime() : NaN);
 
 /**
@@ -49,13 +50,25 @@ export async function readTlcFile(path: string, options: { limit?: number } = {}
     file = await asyncBufferFromFile(path);
     metadata = await parquetMetadataAsync(file);
   } catch (cause) {
-    throw new TlcError('FILE_UNREADABLE', `${path}: not a readable parquet file (${(cause as Error).message})`, path, undefined, { cause });
+    throw new TlcError(
+      'FILE_UNREADABLE',
+      `${path}: not a readable parquet file (${(cause as Error).message})`,
+      path,
+      undefined,
+      { cause },
+    );
   }
   const types = new Map(metadata.schema.slice(1).map((s) => [s.name, s.type]));
   for (const [column, allowed] of Object.entries(COLUMNS) as [Column, readonly string[]][]) {
     const type = types.get(column);
     if (type === undefined) throw new TlcError('MISSING_COLUMN', `${path}: missing column ${column}`, path, column);
-    if (!allowed.includes(type)) throw new TlcError('WRONG_TYPE', `${path}: column ${column} is ${type}, expected one of ${allowed.join('/')}`, path, column);
+    if (!allowed.includes(type))
+      throw new TlcError(
+        'WRONG_TYPE',
+        `${path}: column ${column} is ${type}, expected one of ${allowed.join('/')}`,
+        path,
+        column,
+      );
   }
   const rowCount = Number(metadata.num_rows);
   if (rowCount === 0) throw new TlcError('NO_ROWS', `${path}: no rows`, path);

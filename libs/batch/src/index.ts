@@ -1,0 +1,2 @@
+export { evaluateFile, regressionMetrics, scoreRides, targetOf } from './score';
+export type { EvaluationReport, RegressionMetrics } from './score';

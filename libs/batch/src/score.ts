@@ -1,0 +1,76 @@
+import { FEATURE_COUNT, writeFeatures, type PredictionKind, type RideEvent } from '@ridestream/features';
+import type { Model } from '@ridestream/model';
+import { cleanTrips, readTlcFile, type CleanRide } from '@ridestream/tlc';
+
+/**
+ * Scores rides offline with the same feature code and model wrapper as the consumers, in chunks so that a month
+ * of rides never builds one giant tensor. This is the reference the streaming path is compared against.
+ */
+export async function scoreRides(
+  model: Pick<Model, 'predict'>,
+  events: readonly RideEvent[],
+  chunk = 8192,
+): Promise<Float32Array> {
+  const out = new Float32Array(events.length);
+  for (let start = 0; start < events.length; start += chunk) {
+    const n = Math.min(chunk, events.length - start);
+    const features = new Float32Array(n * FEATURE_COUNT);
+    for (let i = 0; i < n; i++) writeFeatures(events[start + i]!, features, i);
+    out.set(await model.predict(features, n), start);
+  }
+  return out;
+}
+
+export interface RegressionMetrics {
+  readonly rmse: number;
+  readonly mae: number;
+}
+
+export function regressionMetrics(predicted: ArrayLike<number>, actual: ArrayLike<number>): RegressionMetrics {
+  if (predicted.length !== actual.length || predicted.length === 0)
+    throw new RangeError(`need equal, non-empty arrays (got ${predicted.length} and ${actual.length})`);
+  let se = 0;
+  let ae = 0;
+  for (let i = 0; i < predicted.length; i++) {
+    const d = predicted[i]! - actual[i]!;
+    se += d * d;
+    ae += Math.abs(d);
+  }
+  return { rmse: Math.sqrt(se / predicted.length), mae: ae / predicted.length };
+}
+
+/** The true value a model of this kind predicts: trip minutes, or the tip in dollars. */
+export const targetOf = (kind: PredictionKind, ride: CleanRide): number =>
+  kind === 'duration' ? ride.durationMin : ride.trip.tipAmount;
+
+export interface EvaluationReport {
+  readonly model: string;
+  readonly version: string;
+  readonly data: string;
+  readonly rows: number;
+  readonly rmse: number;
+  readonly mae: number;
+  /** Rows not scored, by reason (training's cleaning and the contract). */
+  readonly dropped: Record<string, number>;
+}
+
+/** Scores a TLC file with the training cleaning for `kind` and reports RMSE and MAE against the real outcome. */
+export async function evaluateFile(o: { kind: PredictionKind; model: Model; file: string }): Promise<EvaluationReport> {
+  const { rides, dropped } = cleanTrips(await readTlcFile(o.file), o.kind, 'eval');
+  const predicted = await scoreRides(
+    o.model,
+    rides.map((r) => r.event),
+  );
+  const metrics = regressionMetrics(
+    predicted,
+    rides.map((r) => targetOf(o.kind, r)),
+  );
+  return {
+    model: o.model.info.name,
+    version: o.model.info.version,
+    data: o.file,
+    rows: rides.length,
+    ...metrics,
+    dropped,
+  };
+}

@@ -1,0 +1,179 @@
+import { scoreRides } from '@ridestream/batch';
+import { createModel } from '@ridestream/model';
+import { DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { collect, freshTopics, testKafka, unique, waitFor, type Collector } from '@ridestream/testing';
+import type { Kafka, Producer } from 'kafkajs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { countByRide, modelPath, predictionsOf, realRides, startConsumer, type ConsumerUnderTest } from './helpers';
+
+let kafka: Kafka;
+let producer: Producer;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeEach(async () => {
+  kafka = testKafka();
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+});
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function consumer(kind: 'duration' | 'tip', env: Record<string, string>): Promise<ConsumerUnderTest> {
+  const c = await startConsumer(kind, env);
+  cleanups.push(() => c.service.stop());
+  return c;
+}
+async function collector(topic: string): Promise<Collector> {
+  const c = await collect(kafka, topic);
+  cleanups.push(() => c.stop());
+  return c;
+}
+
+describe('duration-consumer on the real broker', () => {
+  it('scores valid rides and dead-letters bad ones with the reason, without stopping the partition', async () => {
+    const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq']);
+    const rides = await realRides(300);
+    const bad: { key: string; value: Buffer | string; code: string; field?: string }[] = [
+      { key: 'bad-json', value: '{"rideId": "x", ', code: 'INVALID_JSON' },
+      { key: 'bad-bytes', value: Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00]), code: 'INVALID_JSON' },
+      {
+        key: 'bad-zone',
+        value: JSON.stringify({ ...rides[0], rideId: 'bad-zone', puLocationId: 999 }),
+        code: 'INVALID_EVENT',
+        field: 'puLocationId',
+      },
+      {
+        key: 'bad-type',
+        value: JSON.stringify({ ...rides[0], rideId: 'bad-type', tripDistance: 'far' }),
+        code: 'INVALID_EVENT',
+        field: 'tripDistance',
+      },
+      {
+        key: 'bad-missing',
+        value: JSON.stringify({ ...rides[0], rideId: 'bad-missing', pickupAt: undefined }),
+        code: 'INVALID_EVENT',
+        field: 'pickupAt',
+      },
+    ];
+    // Poison records interleaved with valid ones, all with the same key so they share one partition.
+    const messages = rides.flatMap((r, i) => [
+      { key: 'k', value: JSON.stringify(r) },
+      ...(i % 60 === 0 && bad[i / 60]
+        ? [{ key: 'k', value: bad[i / 60]!.value, headers: { 'x-test-id': bad[i / 60]!.key } }]
+        : []),
+    ]);
+    await producer.send({ topic: input, messages });
+
+    const out = await collector(output);
+    const dead = await collector(dlq);
+    const c = await consumer('duration', {
+      INPUT_TOPIC: input,
+      OUTPUT_TOPIC: output,
+      DEAD_LETTER_TOPIC: dlq,
+      BATCH_SIZE: '64',
+    });
+    await waitFor(
+      () => out.messages.length >= rides.length && dead.messages.length >= bad.length,
+      'all predictions and dead letters',
+    );
+
+    const predictions = predictionsOf(out.messages, 'duration');
+    expect(countByRide(predictions).size).toBe(rides.length);
+    expect(dead.messages).toHaveLength(bad.length);
+    for (const b of bad) {
+      const m = dead.messages.find((d) => String(d.headers?.['x-test-id']) === b.key);
+      expect(m, b.key).toBeDefined();
+      const h = Object.fromEntries(Object.entries(m!.headers ?? {}).map(([k, v]) => [k, String(v)]));
+      expect(h[DLQ_HEADERS.code]).toBe(b.code);
+      expect(h[DLQ_HEADERS.sourceTopic]).toBe(input);
+      expect(h[DLQ_HEADERS.sourceOffset]).toMatch(/^\d+$/);
+      expect(h[DLQ_HEADERS.consumer]).toMatch(/^duration-consumer-/);
+      expect(h[DLQ_HEADERS.modelVersion]).toMatch(/^ride-duration@/);
+      if (b.field) expect(JSON.parse(h[DLQ_HEADERS.issues]!).map((i: { path: string }) => i.path)).toContain(b.field);
+      // The original bytes, untouched, so the record can be replayed once fixed.
+      expect(Buffer.compare(m!.value!, Buffer.from(b.value))).toBe(0);
+    }
+    expect(await c.scored()).toBe(rides.length);
+    const metrics = await (await fetch(`http://127.0.0.1:${c.service.ops.port()}/metrics`)).text();
+    expect(metrics).toMatch(/ridestream_records_total\{outcome="rejected",consumer="[^"]+"\} 5/);
+  });
+
+  it('publishes the same value as offline scoring, stamped with the model version', async () => {
+    const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq']);
+    const rides = await realRides(1000);
+    await producer.send({ topic: input, messages: rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })) });
+    const out = await collector(output);
+    await consumer('duration', { INPUT_TOPIC: input, OUTPUT_TOPIC: output, DEAD_LETTER_TOPIC: dlq });
+    await waitFor(() => out.messages.length >= rides.length, 'predictions for every ride');
+
+    const model = await createModel({ path: modelPath('duration') });
+    cleanups.push(() => model.dispose());
+    const offline = await scoreRides(model, rides);
+    const byRide = new Map(predictionsOf(out.messages, 'duration').map((p) => [p.rideId, p]));
+    rides.forEach((r, i) => {
+      const p = byRide.get(r.rideId)!;
+      expect(Math.abs(p.value - offline[i]!)).toBeLessThanOrEqual(1e-4);
+      expect(p.model).toEqual({ name: model.info.name, version: model.info.version });
+      expect(p.eventTime).toBe(r.pickupAt);
+    });
+    // Keyed by ride id: a subscriber sees every prediction of a ride on one partition, in order.
+    expect(out.messages.every((m) => String(m.key) === JSON.parse(String(m.value)).rideId)).toBe(true);
+  });
+
+  it('shares the partitions between two instances of one group, and scores each ride once', async () => {
+    const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq'], 4);
+    const rides = await realRides(4000);
+    const group = unique('duration-consumer');
+    const env = {
+      INPUT_TOPIC: input,
+      OUTPUT_TOPIC: output,
+      DEAD_LETTER_TOPIC: dlq,
+      CONSUMER_GROUP: group,
+      BATCH_SIZE: '100',
+    };
+    const a = await consumer('duration', env);
+    const b = await consumer('duration', env);
+    await waitFor(() => a.service.isReady() && b.service.isReady(), 'both instances in the group');
+    const out = await collector(output);
+    await producer.send({ topic: input, messages: rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })) });
+    await waitFor(() => countByRide(predictionsOf(out.messages, 'duration')).size >= rides.length, 'every ride scored');
+
+    const [scoredA, scoredB] = [await a.scored(), await b.scored()];
+    expect(scoredA).toBeGreaterThan(0);
+    expect(scoredB).toBeGreaterThan(0);
+    expect(scoredA + scoredB).toBe(rides.length);
+    expect(out.messages).toHaveLength(rides.length);
+  });
+
+  it('loses nothing when stopped in the middle of a batch, and the next instance resumes after the commit', async () => {
+    const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq'], 1);
+    const rides = await realRides(5000);
+    const env = {
+      INPUT_TOPIC: input,
+      OUTPUT_TOPIC: output,
+      DEAD_LETTER_TOPIC: dlq,
+      CONSUMER_GROUP: unique('duration-consumer'),
+      BATCH_SIZE: '20',
+    };
+    await producer.send({ topic: input, messages: rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })) });
+    const out = await collector(output);
+    const first = await startConsumer('duration', env);
+    await waitFor(() => out.messages.length >= 200, 'the first instance to be mid-stream');
+    await first.service.stop();
+    const scoredByFirst = await first.scored();
+    expect(scoredByFirst).toBeLessThan(rides.length);
+
+    await consumer('duration', env);
+    await waitFor(
+      () => countByRide(predictionsOf(out.messages, 'duration')).size >= rides.length,
+      'the second instance to finish',
+    );
+    const counts = countByRide(predictionsOf(out.messages, 'duration'));
+    expect(rides.filter((r) => !counts.has(r.rideId))).toEqual([]);
+    // A graceful stop commits what it published: nothing is scored twice.
+    expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
+  });
+});

@@ -1,0 +1,68 @@
+import {
+  PREDICTION_KINDS,
+  predictionSchema,
+  type Prediction,
+  type PredictionKind,
+  type RideEvent,
+} from '@ridestream/features';
+import { createModel } from '@ridestream/model';
+import { loadEnvConfig } from '@ridestream/runtime';
+import { consumerEnvSchema, createConsumerService, type ConsumerService } from '@ridestream/stream-consumer';
+import { brokers, testLogger, unique } from '@ridestream/testing';
+import { cleanTrips, readTlcFile } from '@ridestream/tlc';
+import type { KafkaMessage } from 'kafkajs';
+
+export const modelPath = (kind: PredictionKind) => new URL(`../../models/${kind}/model.onnx`, import.meta.url).pathname;
+const TLC_2024_01 = new URL('../../data/tlc/green_tripdata_2024-01.parquet', import.meta.url).pathname;
+
+/** The first `n` contract-valid rides of January 2024, as the backend would publish them. */
+export async function realRides(n: number, prefix = unique('ride').slice(0, 13)): Promise<RideEvent[]> {
+  const { rides } = cleanTrips(await readTlcFile(TLC_2024_01, { limit: Math.ceil(n * 1.1) + 100 }), 'none', prefix);
+  if (rides.length < n) throw new Error(`only ${rides.length} valid rides in the sample`);
+  return rides.slice(0, n).map((r) => r.event);
+}
+
+export interface ConsumerUnderTest {
+  readonly service: ConsumerService;
+  scored(): Promise<number>;
+}
+
+/** A consumer service as the app composes it, on test topics, with its ops server on a free port. */
+export async function startConsumer(kind: PredictionKind, env: Record<string, string>): Promise<ConsumerUnderTest> {
+  const config = loadEnvConfig(
+    consumerEnvSchema({
+      group: unique(`${kind}-consumer`),
+      outputTopic: 'unused',
+      modelPath: modelPath(kind),
+      httpPort: 0,
+    }),
+    { KAFKA_BROKERS: brokers().join(','), HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', ...env },
+  );
+  const model = await createModel({ path: config.MODEL_PATH });
+  const service = createConsumerService({ kind, config, model, logger: testLogger() });
+  await service.start();
+  return {
+    service,
+    async scored() {
+      const metric = await service.registry.getSingleMetric('ridestream_records_total')?.get();
+      return metric?.values.find((v) => v.labels.outcome === 'scored')?.value ?? 0;
+    },
+  };
+}
+
+/** Parses and validates prediction messages against the published contract. */
+export function predictionsOf(messages: readonly KafkaMessage[], kind: PredictionKind): Prediction[] {
+  return messages.map((m) => {
+    const p = predictionSchema.parse(JSON.parse(String(m.value)));
+    if (p.kind !== kind || p.unit !== PREDICTION_KINDS[kind])
+      throw new Error(`expected a ${kind} prediction, got ${p.kind}`);
+    return p;
+  });
+}
+
+/** Ride id -> how many predictions it got. */
+export function countByRide(predictions: readonly Prediction[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of predictions) counts.set(p.rideId, (counts.get(p.rideId) ?? 0) + 1);
+  return counts;
+}

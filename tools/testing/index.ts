@@ -1,0 +1,2 @@
+export { brokers, collect, freshTopics, testKafka, testLogger, unique, waitFor } from './kafka';
+export type { Collector } from './kafka';

@@ -1,0 +1,72 @@
+/**
+ * Helpers for integration tests against the real broker: every test gets its own topics and group, and waits on
+ * conditions, never on fixed sleeps.
+ */
+import { randomUUID } from 'node:crypto';
+import { silentLogger } from '@ridestream/runtime';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { inject } from 'vitest';
+import './provided-context';
+
+export function brokers(): string[] {
+  return inject('kafkaBrokers').split(',');
+}
+
+export function testKafka(): Kafka {
+  return new Kafka({ clientId: `test-${randomUUID().slice(0, 8)}`, brokers: brokers(), logLevel: logLevel.NOTHING });
+}
+
+/** A name no other test uses: `<prefix>-<uuid>`. */
+export const unique = (prefix: string) => `${prefix}-${randomUUID()}`;
+
+/** Creates fresh topics (3 partitions by default) and returns their names in order. */
+export async function freshTopics<const P extends readonly string[]>(
+  kafka: Kafka,
+  prefixes: P,
+  numPartitions = 3,
+): Promise<{ [K in keyof P]: string }> {
+  const names = prefixes.map(unique) as { [K in keyof P]: string };
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: names.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  return names;
+}
+
+/** Polls `predicate` until it is true, or fails with `what` after `timeoutMs`. */
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+  everyMs = 50,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface Collector {
+  readonly messages: KafkaMessage[];
+  stop(): Promise<void>;
+}
+
+/** Reads a topic from the beginning into memory with its own group, until `stop()`. */
+export async function collect(kafka: Kafka, topic: string): Promise<Collector> {
+  const consumer = kafka.consumer({ groupId: unique('collector'), allowAutoTopicCreation: false });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+  return { messages, stop: () => consumer.disconnect() };
+}
+
+/** The root logger for services under test: silent, so test output stays readable. */
+export const testLogger = () => silentLogger();
