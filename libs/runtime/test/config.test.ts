@@ -64,3 +64,20 @@ describe('normaliseEnv', () => {
     expect(() => normaliseEnv({ X_FILE: '/nope' }, read)).toThrow(/X_FILE/);
   });
 });
+
+describe('createLogger', () => {
+  it('redacts secrets wherever they are logged', async () => {
+    const { createLogger } = await import('../src/index');
+    const { PassThrough } = await import('node:stream');
+    const out = new PassThrough();
+    const lines: string[] = [];
+    out.on('data', (b: Buffer) => lines.push(...b.toString().trim().split('\n')));
+    const log = createLogger({ name: 't', level: 'info', destination: out });
+    log.info({ sasl: { password: 'hunter2' }, config: { KAFKA_SASL_PASSWORD: 'p4ss', PRODUCER_API_KEYS: 'k1' }, req: { headers: { authorization: 'Bearer x' } } }, 'connecting');
+    await new Promise((r) => setImmediate(r));
+    const text = lines.join('\n');
+    expect(text).toContain('connecting');
+    expect(text).not.toMatch(/hunter2|p4ss|k1|Bearer x/);
+    expect(text).toContain('[redacted]');
+  });
+});

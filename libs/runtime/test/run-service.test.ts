@@ -1,0 +1,84 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { runService, silentLogger, type ProcessLike, type Service } from '../src/index';
+
+/** A process stand-in: records exit codes instead of exiting the test runner. */
+function fakeProcess() {
+  const emitter = new EventEmitter();
+  const exits: number[] = [];
+  let exited: (code: number) => void = () => {};
+  const exitedOnce = new Promise<number>((r) => (exited = r));
+  const proc: ProcessLike = {
+    on: (event: string, listener: (...a: unknown[]) => void) => emitter.on(event, listener),
+    exit: (code: number) => {
+      exits.push(code);
+      exited(code);
+    },
+  } as ProcessLike;
+  return { proc, emit: (e: string, ...a: unknown[]) => emitter.emit(e, ...a), exits, exitedOnce };
+}
+
+function service(over: Partial<Service> = {}): Service & { stops: number } {
+  const s = {
+    stops: 0,
+    start: async () => {},
+    stop: async () => {
+      s.stops++;
+    },
+    ...over,
+  };
+  return s;
+}
+
+const opts = (proc: ProcessLike, shutdownTimeoutMs = 1000) => ({ logger: silentLogger(), shutdownTimeoutMs, process: proc });
+
+describe('runService', () => {
+  it('exits 0 after a clean stop on SIGTERM', async () => {
+    const p = fakeProcess();
+    const s = service();
+    await runService(s, opts(p.proc));
+    p.emit('SIGTERM');
+    expect(await p.exitedOnce).toBe(0);
+    expect(s.stops).toBe(1);
+  });
+
+  it('exits 1 at once on a second signal', async () => {
+    const p = fakeProcess();
+    await runService(service({ stop: () => new Promise(() => {}) }), opts(p.proc, 60_000));
+    p.emit('SIGINT');
+    p.emit('SIGINT');
+    expect(await p.exitedOnce).toBe(1);
+  });
+
+  it('exits 1 when stop outlives the deadline', async () => {
+    const p = fakeProcess();
+    await runService(service({ stop: () => new Promise(() => {}) }), opts(p.proc, 20));
+    p.emit('SIGTERM');
+    expect(await p.exitedOnce).toBe(1);
+  });
+
+  it('stops and exits 1 when the service crashes', async () => {
+    const p = fakeProcess();
+    let crash: (e: unknown) => void = () => {};
+    const s = service({ finished: new Promise<void>((_, reject) => (crash = reject)) });
+    await runService(s, opts(p.proc));
+    crash(new Error('kafkajs gave up'));
+    expect(await p.exitedOnce).toBe(1);
+    expect(s.stops).toBe(1);
+  });
+
+  it('exits 1 when start fails', async () => {
+    const p = fakeProcess();
+    await runService(service({ start: () => Promise.reject(new Error('no broker at 127.0.0.1:1')) }), opts(p.proc));
+    expect(await p.exitedOnce).toBe(1);
+  });
+
+  it('stops and exits 1 on an uncaught exception', async () => {
+    const p = fakeProcess();
+    const s = service();
+    await runService(s, opts(p.proc));
+    p.emit('uncaughtException', new Error('bug'));
+    expect(await p.exitedOnce).toBe(1);
+    expect(s.stops).toBe(1);
+  });
+});

@@ -1,0 +1,2 @@
+export { subscribePredictions } from './subscriber';
+export type { PredictionMeta, SubscribeOptions } from './subscriber';
