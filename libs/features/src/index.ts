@@ -24,3 +24,4 @@ export type { DurationPrediction, Prediction, PredictionInput, PredictionKind, T
 export { BOROUGHS, FEATURE_COUNT, FEATURE_NAMES, featurize, puDoKey, writeFeatures, zoneBorough } from './features';
 export { nyLocalParts, nyOffsetMs, nyWallTimeToEpochMs, toNyIsoString } from './ny-time';
 export type { LocalTimeParts } from './ny-time';
+export { contractJsonSchemas } from './json-schema';
