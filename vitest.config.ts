@@ -21,6 +21,8 @@ export default defineConfig({
           include: ['{apps,libs,tools}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           environment: 'node',
+          // Unit tests first; the two projects differ in maxWorkers, so each needs its own group.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -35,6 +37,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: more parallel files would only fight the broker for CPU.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

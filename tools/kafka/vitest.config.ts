@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
  * The integration test starts (and then stops) the broker itself through ensureKafka().
  */
 export default defineConfig({
+  // Keep Vite's cache in the repo's node_modules, not a new tools/kafka/node_modules.
+  cacheDir: fileURLToPath(new URL('../../node_modules/.vite/kafka-tool', import.meta.url)),
   test: {
     root: fileURLToPath(new URL('.', import.meta.url)),
     include: ['test/**/*.test.ts'],

@@ -60,7 +60,12 @@ export interface Collector {
 
 /** Reads a topic from the beginning into memory with its own group, until `stop()`. */
 export async function collect(kafka: Kafka, topic: string): Promise<Collector> {
-  const consumer = kafka.consumer({ groupId: unique('collector'), allowAutoTopicCreation: false });
+  // A short fetch wait: kafkajs' default 5 s makes every disconnect() wait that long.
+  const consumer = kafka.consumer({
+    groupId: unique('collector'),
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 100,
+  });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

@@ -73,7 +73,14 @@ describe('createLogger', () => {
     const lines: string[] = [];
     out.on('data', (b: Buffer) => lines.push(...b.toString().trim().split('\n')));
     const log = createLogger({ name: 't', level: 'info', destination: out });
-    log.info({ sasl: { password: 'hunter2' }, config: { KAFKA_SASL_PASSWORD: 'p4ss', PRODUCER_API_KEYS: 'k1' }, req: { headers: { authorization: 'Bearer x' } } }, 'connecting');
+    log.info(
+      {
+        sasl: { password: 'hunter2' },
+        config: { KAFKA_SASL_PASSWORD: 'p4ss', PRODUCER_API_KEYS: 'k1' },
+        req: { headers: { authorization: 'Bearer x' } },
+      },
+      'connecting',
+    );
     await new Promise((r) => setImmediate(r));
     const text = lines.join('\n');
     expect(text).toContain('connecting');

@@ -30,7 +30,11 @@ function service(over: Partial<Service> = {}): Service & { stops: number } {
   return s;
 }
 
-const opts = (proc: ProcessLike, shutdownTimeoutMs = 1000) => ({ logger: silentLogger(), shutdownTimeoutMs, process: proc });
+const opts = (proc: ProcessLike, shutdownTimeoutMs = 1000) => ({
+  logger: silentLogger(),
+  shutdownTimeoutMs,
+  process: proc,
+});
 
 describe('runService', () => {
   it('exits 0 after a clean stop on SIGTERM', async () => {

@@ -5,8 +5,8 @@ import { log4jProperties, parsePorts, serverProperties, type BrokerPorts } from 
 import { KafkaToolError } from './errors';
 import { exec, lastLines } from './exec';
 import type { KafkaLayout } from './paths';
-import { isPortFree, pickFreePorts } from './ports';
-import { waitUntilReady } from './probe';
+import { assertPortFree, isPortFree, pickFreePorts } from './ports';
+import { waitUntilReady, warmUpCoordinators } from './probe';
 import { isBrokerProcess, spawnBroker, terminate } from './process';
 import { removeState, writeState, type BrokerState } from './state';
 
@@ -37,6 +37,18 @@ export interface StartBrokerOptions {
   readonly timeoutMs: number;
 }
 
+/**
+ * Class-data sharing: the first broker run dumps the classes it loaded into an archive when it
+ * exits (after a clean stop); later runs map it and skip most class loading and verification,
+ * which makes a start several seconds faster on 2 cores. The JVM ignores an archive that does
+ * not match the classpath and runs without it, so this never stops a start.
+ */
+function classSharing(layout: KafkaLayout): string[] {
+  return existsSync(layout.cdsArchive)
+    ? [`-XX:SharedArchiveFile=${layout.cdsArchive}`]
+    : [`-XX:ArchiveClassesAtExit=${layout.cdsArchive}`];
+}
+
 /** Kafka's Uuid text form: 16 random bytes, base64url without padding, never starting with '-'. */
 function randomClusterId(): string {
   for (;;) {
@@ -47,9 +59,7 @@ function randomClusterId(): string {
 
 async function choosePorts(layout: KafkaLayout, port: number | undefined): Promise<BrokerPorts> {
   if (port !== undefined) {
-    if (!(await isPortFree(port))) {
-      throw new KafkaToolError('PORT_IN_USE', `port 127.0.0.1:${port} is already in use; pick another or omit it`);
-    }
+    await assertPortFree(port);
     const [controllerPort] = await pickFreePorts(1);
     return { port, controllerPort: controllerPort! };
   }
@@ -65,8 +75,13 @@ async function choosePorts(layout: KafkaLayout, port: number | undefined): Promi
 }
 
 /** Formats the KRaft metadata log once per data dir, as a single-voter dynamic quorum. */
-async function formatStorage(java: string, layout: KafkaLayout, env: NodeJS.ProcessEnv, log: (m: string) => void) {
-  if (existsSync(layout.metaFile)) return;
+async function formatStorage(
+  java: string,
+  layout: KafkaLayout,
+  env: NodeJS.ProcessEnv,
+  log: (m: string) => void,
+): Promise<boolean> {
+  if (existsSync(layout.metaFile)) return false;
   // No meta.properties means a fresh or half-formatted dir: start it over.
   rmSync(layout.dataDir, { recursive: true, force: true });
   mkdirSync(layout.dataDir, { recursive: true });
@@ -89,6 +104,7 @@ async function formatStorage(java: string, layout: KafkaLayout, env: NodeJS.Proc
   if (code !== 0) {
     throw new KafkaToolError('FORMAT_FAILED', `kafka-storage format exited with ${code}:\n${lastLines(output, 20)}`);
   }
+  return true;
 }
 
 function readTail(file: string, lines: number): string {
@@ -101,14 +117,16 @@ function readTail(file: string, lines: number): string {
 
 export async function startBroker(options: StartBrokerOptions): Promise<BrokerState> {
   const { layout, env, java, kafkaVersion, log, timeoutMs } = options;
+  const began = Date.now();
+  const elapsed = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
   const ports = await choosePorts(layout, options.port);
   mkdirSync(layout.logsDir, { recursive: true });
   writeFileSync(layout.serverProperties, serverProperties(layout, ports));
   writeFileSync(layout.log4jConfig, log4jProperties(layout));
-  await formatStorage(java, layout, env, log);
+  if (await formatStorage(java, layout, env, log)) log(`formatted in ${elapsed()}`);
 
   const heap = env['KAFKA_HEAP_OPTS']?.trim() ? env['KAFKA_HEAP_OPTS'].trim().split(/\s+/) : DEFAULT_HEAP;
-  const child = spawnBroker({ java, layout, env, jvmOptions: [...heap, ...DEFAULT_JVM] });
+  const child = spawnBroker({ java, layout, env, jvmOptions: [...heap, ...DEFAULT_JVM, ...classSharing(layout)] });
   if (child.pid === undefined) {
     throw new KafkaToolError('START_FAILED', `could not spawn '${java}'`);
   }
@@ -127,18 +145,39 @@ export async function startBroker(options: StartBrokerOptions): Promise<BrokerSt
   child.once('exit', () => (exited = true));
   try {
     await waitUntilReady({ brokers: state.bootstrap, timeoutMs, giveUp: () => exited });
-    return state;
   } catch (err) {
-    const logTail = [readTail(layout.stdoutLog, 20), readTail(layout.serverLog, 40)].filter(Boolean).join('\n');
-    await terminate(isBrokerProcess(state.pid, layout) ? [state.pid] : [], layout, 10_000);
-    removeState(layout);
+    const diedByItself = exited; // read before abortStart kills it
+    const logTail = await abortStart(layout, state);
     const where = `logs: ${layout.logsDir}\n--- last broker log lines ---\n${logTail}`;
     if (/Address already in use|BindException/.test(logTail)) {
-      throw new KafkaToolError('PORT_IN_USE', `broker could not bind ${state.bootstrap} or controller port ${state.controllerPort}\n${where}`, { cause: err, logTail });
+      const ports = `${state.bootstrap} or controller port ${state.controllerPort}`;
+      throw new KafkaToolError('PORT_IN_USE', `broker could not bind ${ports}\n${where}`, { cause: err, logTail });
     }
-    if (exited) {
+    if (diedByItself) {
       throw new KafkaToolError('START_FAILED', `broker exited during startup\n${where}`, { cause: err, logTail });
     }
-    throw new KafkaToolError('START_TIMEOUT', `broker did not answer on ${state.bootstrap} within ${timeoutMs} ms\n${where}`, { cause: err, logTail });
+    const message = `broker did not answer on ${state.bootstrap} within ${timeoutMs} ms\n${where}`;
+    throw new KafkaToolError('START_TIMEOUT', message, { cause: err, logTail });
   }
+  log(`broker answers after ${elapsed()}; warming up its group and transaction coordinators`);
+  try {
+    await warmUpCoordinators(state.bootstrap);
+  } catch (err) {
+    const logTail = await abortStart(layout, state);
+    const message = `broker answers on ${state.bootstrap} but its group/transaction coordinators did not come up: ${(err as Error).message}`;
+    throw new KafkaToolError('START_FAILED', `${message}\nlogs: ${layout.logsDir}\n${logTail}`, {
+      cause: err,
+      logTail,
+    });
+  }
+  log(`coordinators ready after ${elapsed()}`);
+  return state;
+}
+
+/** Kills a broker that failed to start and returns its last log lines for the error. */
+async function abortStart(layout: KafkaLayout, state: BrokerState): Promise<string> {
+  const logTail = [readTail(layout.stdoutLog, 20), readTail(layout.serverLog, 40)].filter(Boolean).join('\n');
+  await terminate(isBrokerProcess(state.pid, layout) ? [state.pid] : [], layout, 10_000);
+  removeState(layout);
+  return logTail;
 }

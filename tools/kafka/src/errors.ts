@@ -21,11 +21,7 @@ export class KafkaToolError extends Error {
   /** The broker log excerpt that explains a failed start, when there is one. */
   readonly logTail: string | undefined;
 
-  constructor(
-    code: KafkaToolErrorCode,
-    message: string,
-    options: { cause?: unknown; logTail?: string } = {},
-  ) {
+  constructor(code: KafkaToolErrorCode, message: string, options: { cause?: unknown; logTail?: string } = {}) {
     super(message, { cause: options.cause });
     this.code = code;
     this.logTail = options.logTail;

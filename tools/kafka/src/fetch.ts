@@ -47,7 +47,15 @@ export async function fetchKafka({ layout, env, log }: FetchOptions): Promise<Fe
   mkdirSync(layout.cacheDir, { recursive: true });
   const tmpDir = `${layout.libDir}.tmp-${process.pid}`;
   rmSync(tmpDir, { recursive: true, force: true });
-  const args = ['-B', '-q', '-Dstyle.color=never', '-f', POM_PATH, 'dependency:copy-dependencies', `-Dkafka.lib.dir=${tmpDir}`];
+  const args = [
+    '-B',
+    '-q',
+    '-Dstyle.color=never',
+    '-f',
+    POM_PATH,
+    'dependency:copy-dependencies',
+    `-Dkafka.lib.dir=${tmpDir}`,
+  ];
   let result;
   try {
     result = await exec('mvn', args, { cwd: TOOL_DIR, env });

@@ -3,6 +3,7 @@ import { KafkaToolError } from './errors';
 import { fetchKafka as fetchJars, pinnedKafkaVersion } from './fetch';
 import { checkJava } from './java';
 import { kafkaLayout, type KafkaLayout } from './paths';
+import { assertPortFree } from './ports';
 import { describeCluster, waitUntilReady } from './probe';
 import { findBrokerPids, isBrokerProcess, terminate } from './process';
 import { readState, removeState, withLock, type BrokerState } from './state';
@@ -24,7 +25,7 @@ export interface EnsureKafkaOptions extends KafkaToolOptions {
   readonly port?: number;
   /** How long a new broker may take to answer. Default 60 s. */
   readonly startTimeoutMs?: number;
-  /** How long an external cluster (KAFKA_BROKERS) may take to answer. Default 10 s. */
+  /** How long an external cluster (KAFKA_BROKERS) may take to answer. Default 5 s. */
   readonly externalTimeoutMs?: number;
 }
 
@@ -85,7 +86,7 @@ export async function ensureKafka(options: EnsureKafkaOptions = {}): Promise<Ens
   const external = externalBrokers(env);
   if (external) {
     try {
-      await waitUntilReady({ brokers: external, timeoutMs: options.externalTimeoutMs ?? 10_000 });
+      await waitUntilReady({ brokers: external, timeoutMs: options.externalTimeoutMs ?? 5_000 });
     } catch (err) {
       throw new KafkaToolError(
         'BROKERS_UNREACHABLE',
@@ -114,9 +115,19 @@ export async function ensureKafka(options: EnsureKafkaOptions = {}): Promise<Ens
     }
     removeState(layout);
 
+    // Checked before a possibly long first fetch; checked again just before the broker binds.
+    if (options.port !== undefined) await assertPortFree(options.port);
     const java = await checkJava(env);
     const { kafkaVersion } = await fetchJars({ layout, env, log });
-    const state = await startBroker({ layout, env, java, kafkaVersion, log, port: options.port, timeoutMs: startTimeoutMs });
+    const state = await startBroker({
+      layout,
+      env,
+      java,
+      kafkaVersion,
+      log,
+      port: options.port,
+      timeoutMs: startTimeoutMs,
+    });
     log(`Kafka ${kafkaVersion} ready at ${state.bootstrap}`);
     return { brokers: state.bootstrap, started: true };
   });
@@ -161,7 +172,10 @@ export async function kafkaStatus(options: KafkaToolOptions = {}): Promise<Kafka
   const { env, layout } = resolve(options);
   const external = externalBrokers(env);
   if (external) {
-    const running = await describeCluster(external, 3_000).then(() => true, () => false);
+    const running = await describeCluster(external, 3_000).then(
+      () => true,
+      () => false,
+    );
     return { running, brokers: external, external: true, pid: undefined };
   }
   const state = await healthyBroker(layout, 3_000);

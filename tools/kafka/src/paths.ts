@@ -13,6 +13,8 @@ export interface KafkaLayout {
   readonly libDir: string;
   /** Holds the pom hash of the jars in libDir; a different hash means fetch again. */
   readonly stampFile: string;
+  /** JVM class-data-sharing archive of the broker's classes; lives and dies with libDir. */
+  readonly cdsArchive: string;
   readonly dataDir: string;
   /** Written by `StorageTool format`; its presence means the data dir is formatted. */
   readonly metaFile: string;
@@ -33,6 +35,7 @@ export function kafkaLayout(cacheDir: string = DEFAULT_CACHE_DIR): KafkaLayout {
     cacheDir,
     libDir: join(cacheDir, 'lib'),
     stampFile: join(cacheDir, 'lib', '.pom-sha256'),
+    cdsArchive: join(cacheDir, 'lib', 'kafka-classes.jsa'),
     dataDir,
     metaFile: join(dataDir, 'meta.properties'),
     logsDir,

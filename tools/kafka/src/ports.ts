@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import { KafkaToolError } from './errors';
 
 const HOST = '127.0.0.1';
 
@@ -25,6 +26,12 @@ export async function isPortFree(port: number): Promise<boolean> {
   if (!server) return false;
   await close(server);
   return true;
+}
+
+export async function assertPortFree(port: number): Promise<void> {
+  if (!(await isPortFree(port))) {
+    throw new KafkaToolError('PORT_IN_USE', `port 127.0.0.1:${port} is already in use; pick another or omit it`);
+  }
 }
 
 /**

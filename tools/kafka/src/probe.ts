@@ -49,3 +49,37 @@ export async function waitUntilReady({ brokers, timeoutMs, giveUp }: WaitReadyOp
   }
   throw lastError;
 }
+
+/**
+ * Makes the broker create and load its group and transaction coordinators now (the
+ * __consumer_offsets and __transaction_state topics), instead of during the first test.
+ * Left to a test, kafkajs meets "coordinator not available / loading" and backs off
+ * exponentially with its default retry (300 ms doubling), ~10 s on a fresh broker; here
+ * a short flat retry gets through in about a second.
+ */
+export async function warmUpCoordinators(brokers: string): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'ridestream-kafka-warmup',
+    brokers: brokers.split(',').map((broker) => broker.trim()),
+    retry: { initialRetryTime: 200, maxRetryTime: 500, factor: 0, multiplier: 1, retries: 60 }, // <= ~30 s
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  // A fixed transactional id: the coordinator keeps one entry for it, not one per start.
+  const producer = kafka.producer({
+    transactionalId: 'ridestream-kafka-warmup',
+    maxInFlightRequests: 1,
+    idempotent: true,
+  });
+  try {
+    await admin.connect();
+    await admin.describeGroups(['ridestream-kafka-warmup']); // FindCoordinator(group)
+    await producer.connect();
+    // kafkajs sends FindCoordinator(transaction) + InitProducerId on the first transaction(),
+    // not on connect(); aborting an empty transaction sends nothing more.
+    await (await producer.transaction()).abort();
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
