@@ -95,6 +95,9 @@ const program = new Command('start')
           connection: { brokers: brokers.split(','), clientId: `start-view-${kind}` },
           topic: TOPICS[kind],
           groupId: `start-view-${randomUUID()}`,
+          // From the beginning, filtered to this run's ride ids: starting at "latest" could miss predictions made
+          // before the view's group had its partitions.
+          fromBeginning: true,
           logger: silentLogger(),
           onPrediction: (p) => {
             if (!mine.has(p.rideId)) return;
