@@ -4,7 +4,15 @@ import { DLQ_HEADERS } from '@ridestream/stream-consumer';
 import { collect, freshTopics, testKafka, unique, waitFor, type Collector } from '@ridestream/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countByRide, modelPath, predictionsOf, realRides, startConsumer, type ConsumerUnderTest } from './helpers';
+import {
+  countByRide,
+  modelPath,
+  predictionsOf,
+  produceAll,
+  realRides,
+  startConsumer,
+  type ConsumerUnderTest,
+} from './helpers';
 
 let kafka: Kafka;
 let producer: Producer;
@@ -65,7 +73,7 @@ describe('duration-consumer on the real broker', () => {
         ? [{ key: 'k', value: bad[i / 60]!.value, headers: { 'x-test-id': bad[i / 60]!.key } }]
         : []),
     ]);
-    await producer.send({ topic: input, messages });
+    await produceAll(producer, input, messages);
 
     const out = await collector(output);
     const dead = await collector(dlq);
@@ -104,7 +112,11 @@ describe('duration-consumer on the real broker', () => {
   it('publishes the same value as offline scoring, stamped with the model version', async () => {
     const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq']);
     const rides = await realRides(1000);
-    await producer.send({ topic: input, messages: rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })) });
+    await produceAll(
+      producer,
+      input,
+      rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
+    );
     const out = await collector(output);
     await consumer('duration', { INPUT_TOPIC: input, OUTPUT_TOPIC: output, DEAD_LETTER_TOPIC: dlq });
     await waitFor(() => out.messages.length >= rides.length, 'predictions for every ride');
@@ -138,7 +150,11 @@ describe('duration-consumer on the real broker', () => {
     const b = await consumer('duration', env);
     await waitFor(() => a.service.isReady() && b.service.isReady(), 'both instances in the group');
     const out = await collector(output);
-    await producer.send({ topic: input, messages: rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })) });
+    await produceAll(
+      producer,
+      input,
+      rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
+    );
     await waitFor(() => countByRide(predictionsOf(out.messages, 'duration')).size >= rides.length, 'every ride scored');
 
     const [scoredA, scoredB] = [await a.scored(), await b.scored()];
@@ -158,7 +174,11 @@ describe('duration-consumer on the real broker', () => {
       CONSUMER_GROUP: unique('duration-consumer'),
       BATCH_SIZE: '20',
     };
-    await producer.send({ topic: input, messages: rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })) });
+    await produceAll(
+      producer,
+      input,
+      rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
+    );
     const out = await collector(output);
     const first = await startConsumer('duration', env);
     await waitFor(() => out.messages.length >= 200, 'the first instance to be mid-stream');

@@ -10,7 +10,7 @@ import { loadEnvConfig } from '@ridestream/runtime';
 import { consumerEnvSchema, createConsumerService, type ConsumerService } from '@ridestream/stream-consumer';
 import { brokers, testLogger, unique } from '@ridestream/testing';
 import { cleanTrips, readTlcFile } from '@ridestream/tlc';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage, Message, Producer } from 'kafkajs';
 
 export const modelPath = (kind: PredictionKind) => new URL(`../../models/${kind}/model.onnx`, import.meta.url).pathname;
 const TLC_2024_01 = new URL('../../data/tlc/green_tripdata_2024-01.parquet', import.meta.url).pathname;
@@ -65,4 +65,9 @@ export function countByRide(predictions: readonly Prediction[]): Map<string, num
   const counts = new Map<string, number>();
   for (const p of predictions) counts.set(p.rideId, (counts.get(p.rideId) ?? 0) + 1);
   return counts;
+}
+
+/** Sends in requests of 500: one request per partition must stay under the broker's 1 MiB message.max.bytes. */
+export async function produceAll(producer: Producer, topic: string, messages: readonly Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, messages: messages.slice(i, i + 500) });
 }

@@ -18,7 +18,12 @@ export interface RunningService {
 }
 
 /** Starts an app as its own process (as it runs in production), its JSON logs into `<logDir>/<name>.log`. */
-export function startService(spec: ServiceSpec, root: string, logDir: string, baseEnv: NodeJS.ProcessEnv): RunningService {
+export function startService(
+  spec: ServiceSpec,
+  root: string,
+  logDir: string,
+  baseEnv: NodeJS.ProcessEnv,
+): RunningService {
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${spec.name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
@@ -39,7 +44,8 @@ export async function waitReady(s: RunningService, timeoutMs = 60_000): Promise<
   let exitCode: number | null | undefined;
   void s.exited.then((c) => (exitCode = c));
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`${s.spec.name} exited with code ${exitCode} before it was ready; see ${s.logFile}`);
+    if (exitCode !== undefined)
+      throw new Error(`${s.spec.name} exited with code ${exitCode} before it was ready; see ${s.logFile}`);
     try {
       const res = await fetch(`http://127.0.0.1:${s.spec.port}/readyz`);
       if (res.status === 200) return;

@@ -19,7 +19,12 @@ import { startService, stopService, waitReady, type RunningService } from './ser
 import { renderFrame, type LiveStats } from './view';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TOPICS = { rides: 'rides', duration: 'ride-duration-predictions', tip: 'tip-predictions', dlq: 'rides.dlq' } as const;
+const TOPICS = {
+  rides: 'rides',
+  duration: 'ride-duration-predictions',
+  tip: 'tip-predictions',
+  dlq: 'rides.dlq',
+} as const;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -63,7 +68,10 @@ const program = new Command('start')
 
     try {
       const admin = createKafka({ brokers: brokers.split(','), clientId: 'ridestream-start' }, silentLogger());
-      await ensureTopics(admin, Object.values(TOPICS).map((topic) => ({ topic, numPartitions: 3 })));
+      await ensureTopics(
+        admin,
+        Object.values(TOPICS).map((topic) => ({ topic, numPartitions: 3 })),
+      );
 
       const env = { KAFKA_BROKERS: brokers, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info' };
       const specs = [
@@ -83,11 +91,23 @@ const program = new Command('start')
         });
       }
 
-      const { rides, dropped } = cleanTrips(await readTlcFile(opts.data, opts.rides ? { limit: Math.ceil(opts.rides * 1.1) } : {}), 'none', `start-${randomUUID().slice(0, 8)}`);
+      const { rides, dropped } = cleanTrips(
+        await readTlcFile(opts.data, opts.rides ? { limit: Math.ceil(opts.rides * 1.1) } : {}),
+        'none',
+        `start-${randomUUID().slice(0, 8)}`,
+      );
       const events = (opts.rides ? rides.slice(0, opts.rides) : rides).map((r) => r.event);
-      say(`replaying ${events.length} rides from ${opts.data} (${Object.values(dropped).reduce((a, b) => a + b, 0)} rows break the contract and are skipped)`);
+      say(
+        `replaying ${events.length} rides from ${opts.data} (${Object.values(dropped).reduce((a, b) => a + b, 0)} rows break the contract and are skipped)`,
+      );
 
-      const stats: LiveStats = { sent: 0, received: { duration: 0, tip: 0 }, latest: [], startedAt: Date.now(), rideTotal: events.length };
+      const stats: LiveStats = {
+        sent: 0,
+        received: { duration: 0, tip: 0 },
+        latest: [],
+        startedAt: Date.now(),
+        rideTotal: events.length,
+      };
       const mine = new Set(events.map((e) => e.rideId));
       const seen: Record<PredictionKind, Set<string>> = { duration: new Set(), tip: new Set() };
       const subs: Lifecycle[] = (['duration', 'tip'] as const).map((kind) =>
@@ -126,7 +146,15 @@ const program = new Command('start')
       const ac = new AbortController();
       cleanups.push({ name: 'stop replay', run: async () => ac.abort() });
       const producerUrl = `http://127.0.0.1:${specs[0]!.port}`;
-      await replayRides({ rides: events, url: producerUrl, ratePerSec: opts.rate, batchSize: 100, concurrency: 4, signal: ac.signal, onProgress: (n) => (stats.sent = n) });
+      await replayRides({
+        rides: events,
+        url: producerUrl,
+        ratePerSec: opts.rate,
+        batchSize: 100,
+        concurrency: 4,
+        signal: ac.signal,
+        onProgress: (n) => (stats.sent = n),
+      });
       say(`replay done: ${events.length} rides sent to ${producerUrl}/rides`);
     } catch (err) {
       say(`failed: ${(err as Error).message}`);

@@ -12,7 +12,11 @@ export interface LiveStats {
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Renders one frame of the terminal view: plain text, redrawn in place. */
-export function renderFrame(s: LiveStats, brokers: string, prev: { at: number; duration: number; tip: number }): string {
+export function renderFrame(
+  s: LiveStats,
+  brokers: string,
+  prev: { at: number; duration: number; tip: number },
+): string {
   const secs = Math.max(0.001, (Date.now() - prev.at) / 1000);
   const rate = (k: PredictionKind) => Math.round((s.received[k] - prev[k]) / secs);
   const uptime = ((Date.now() - s.startedAt) / 1000).toFixed(0);
@@ -24,7 +28,10 @@ export function renderFrame(s: LiveStats, brokers: string, prev: { at: number; d
     `tip predictions        ${fmt(s.received.tip).padStart(9)}   ${fmt(rate('tip')).padStart(6)}/s`,
     '',
     'latest predictions:',
-    ...s.latest.map((p) => `  ${p.rideId.padEnd(18)} ${p.kind.padEnd(9)} ${p.value.toFixed(2).padStart(7)} ${p.unit.padEnd(8)} ${p.model.name}@${p.model.version}`),
+    ...s.latest.map(
+      (p) =>
+        `  ${p.rideId.padEnd(18)} ${p.kind.padEnd(9)} ${p.value.toFixed(2).padStart(7)} ${p.unit.padEnd(8)} ${p.model.name}@${p.model.version}`,
+    ),
   ];
   return `\x1b[H\x1b[2J${lines.join('\n')}\n`;
 }

@@ -26,7 +26,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const detail = err instanceof ConfigError ? err.issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n') : '';
-  console.error(`producer: cannot start: ${(err as Error).message}${detail ? `\n${detail}` : ''}`);
+  const reason =
+    err instanceof ConfigError
+      ? `invalid configuration:\n${err.issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`
+      : (err as Error).message;
+  console.error(`producer: cannot start: ${reason}`);
   process.exit(1);
 });

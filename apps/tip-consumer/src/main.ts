@@ -20,7 +20,10 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // Startup errors (bad config, missing model) end here, before any logger may exist: one clear line, exit 1.
-  const detail = err instanceof ConfigError ? err.issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n') : '';
-  console.error(`${SERVICE}: cannot start: ${(err as Error).message}${detail ? `\n${detail}` : ''}`);
+  const reason =
+    err instanceof ConfigError
+      ? `invalid configuration:\n${err.issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`
+      : (err as Error).message;
+  console.error(`${SERVICE}: cannot start: ${reason}`);
   process.exit(1);
 });

@@ -60,7 +60,8 @@ export function createPublisher(kafka: Kafka, options: PublisherOptions): Publis
   });
   const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   const lingerMs = options.lingerMs ?? 5;
-  const maxBatch = options.maxBatchMessages ?? 2000;
+  // ~300-byte rides: 1,000 stay well under the broker's default 1 MiB per partition batch.
+  const maxBatch = options.maxBatchMessages ?? 1000;
   const log = options.logger.child({ component: 'publisher' });
   let pending: Pending[] = [];
   let pendingCount = 0;

@@ -5,20 +5,30 @@ import { ConfigError } from './errors';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Empty strings count as unset (a blank `KAFKA_BROKERS=` in a compose file means "not given"), and
- * `<NAME>_FILE` variables are read into `<NAME>`, the way Docker and Kubernetes mount secrets.
+ * Empty strings count as unset (a blank `KAFKA_BROKERS=` in a compose file means "not given"), and for the
+ * variables in `names`, `<NAME>_FILE` is read into `<NAME>`, the way Docker and Kubernetes mount secrets.
+ * Only known names: other `*_FILE` variables of the machine (TF_CLI_CONFIG_FILE, say) are none of our business.
  */
-export function normaliseEnv(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Env {
-  const set = Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== '');
-  const out: Record<string, string> = Object.fromEntries(set.filter(([key]) => !key.endsWith('_FILE')));
-  for (const [key, path] of set) {
-    const name = key.slice(0, -'_FILE'.length);
+export function normaliseEnv(
+  env: Env,
+  names: readonly string[],
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): Env {
+  const isSet = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = env[name];
+    const file = env[`${name}_FILE`];
     // An explicit value wins over a mounted file.
-    if (!key.endsWith('_FILE') || out[name] !== undefined) continue;
-    try {
-      out[name] = readFile(path).trim();
-    } catch (cause) {
-      throw new ConfigError([{ variable: key, message: `cannot read ${path}: ${(cause as Error).message}` }]);
+    if (isSet(value)) out[name] = value;
+    else if (isSet(file)) {
+      try {
+        out[name] = readFile(file).trim();
+      } catch (cause) {
+        throw new ConfigError([
+          { variable: `${name}_FILE`, message: `cannot read ${file}: ${(cause as Error).message}` },
+        ]);
+      }
     }
   }
   return out;
@@ -30,11 +40,12 @@ export function normaliseEnv(env: Env, readFile: (path: string) => string = (p) 
  * @example
  * const config = loadEnvConfig(z.object({ HTTP_PORT: port }), process.env);
  */
-export function loadEnvConfig<S extends z.ZodType>(schema: S, env: Env): Readonly<z.infer<S>> {
-  const result = schema.safeParse(normaliseEnv(env));
+export function loadEnvConfig<S extends z.ZodObject>(schema: S, env: Env): Readonly<z.infer<S>> {
+  const result = schema.safeParse(normaliseEnv(env, Object.keys(schema.shape)));
   if (result.success) return Object.freeze(result.data);
   throw new ConfigError(
-    result.error.issues.map((i) => ({ variable: i.path.map(String).join('.') || '(env)', message: i.message })),
+    // The variable is the first path element; a list item's index (`KAFKA_BROKERS.0`) would only confuse.
+    result.error.issues.map((i) => ({ variable: i.path.length ? String(i.path[0]) : '(env)', message: i.message })),
   );
 }
 

@@ -26,7 +26,7 @@ describe('loadEnvConfig', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const vars = (err as ConfigError).issues.map((i) => i.variable).sort();
-      expect(vars).toEqual(['BATCH_SIZE', 'DRY_RUN', 'KAFKA_BROKERS.0']);
+      expect(vars).toEqual(['BATCH_SIZE', 'DRY_RUN', 'KAFKA_BROKERS']);
       expect((err as ConfigError).code).toBe('CONFIG_INVALID');
       expect((err as ConfigError).message).toContain('BATCH_SIZE');
     }
@@ -57,11 +57,15 @@ describe('normaliseEnv', () => {
   });
 
   it('prefers an explicit NAME over NAME_FILE', () => {
-    expect(normaliseEnv({ X_FILE: '/run/secrets/pw', X: 'direct' }, read)).toEqual({ X: 'direct' });
+    expect(normaliseEnv({ X_FILE: '/run/secrets/pw', X: 'direct' }, ['X'], read)).toEqual({ X: 'direct' });
   });
 
   it('fails naming the _FILE variable when the file is missing', () => {
-    expect(() => normaliseEnv({ X_FILE: '/nope' }, read)).toThrow(/X_FILE/);
+    expect(() => normaliseEnv({ X_FILE: '/nope' }, ['X'], read)).toThrow(/X_FILE/);
+  });
+
+  it('ignores *_FILE variables it was not asked about', () => {
+    expect(normaliseEnv({ TF_CLI_CONFIG_FILE: '/nope', X: '1' }, ['X'], read)).toEqual({ X: '1' });
   });
 });
 
