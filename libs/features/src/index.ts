@@ -9,9 +9,10 @@ export {
   parseRideEvent,
   rideEventSchema,
   toFieldIssues,
+  validateRideBatch,
   validateRideEvent,
 } from './ride-event';
-export type { ParseResult, RideEvent } from './ride-event';
+export type { IndexedIssue, ParseResult, RideEvent } from './ride-event';
 export {
   PREDICTION_KINDS,
   durationPredictionSchema,

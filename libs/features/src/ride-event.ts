@@ -97,3 +97,30 @@ export function parseRideEvent(bytes: Uint8Array | string | null | undefined): P
   }
   return validateRideEvent(value);
 }
+
+export interface IndexedIssue extends FieldIssue {
+  /** Position in a batch request; absent for a single ride. */
+  readonly index?: number;
+}
+
+/** Accepts one ride object or an array of rides; returns the valid rides or every issue, each naming its field. */
+export function validateRideBatch(
+  body: unknown,
+  maxRides: number,
+): { rides: RideEvent[] } | { issues: IndexedIssue[] } {
+  const batch = Array.isArray(body);
+  const items: unknown[] = batch ? body : [body];
+  if (items.length === 0) return { issues: [{ path: '(root)', message: 'empty batch' }] };
+  if (items.length > maxRides)
+    return { issues: [{ path: '(root)', message: `at most ${maxRides} rides per request, got ${items.length}` }] };
+  const rides: RideEvent[] = [];
+  const issues: IndexedIssue[] = [];
+  items.forEach((item, index) => {
+    const r = validateRideEvent(item);
+    if (r.ok) rides.push(r.value);
+    else
+      for (const i of r.error.issues)
+        issues.push(batch ? { index, path: `[${index}].${i.path}`, message: i.message } : i);
+  });
+  return issues.length > 0 ? { issues: issues.slice(0, 100) } : { rides };
+}

@@ -1,6 +1,6 @@
 export { createProducerService } from './producer-service';
 export type { ProducerService, ProducerServiceOptions } from './producer-service';
-export { registerRidesRoute, validateRideBody } from './rides-route';
-export type { IndexedIssue, RidesRouteOptions } from './rides-route';
+export { registerRidesRoute } from './rides-route';
+export type { RidesRouteOptions } from './rides-route';
 export { replayRides, ReplayError } from './replay';
 export type { ReplayOptions, ReplayResult } from './replay';

@@ -1,4 +1,4 @@
-import { validateRideEvent, type FieldIssue, type RideEvent } from '@ridestream/features';
+import { validateRideBatch } from '@ridestream/features';
 import type { OutgoingMessage } from '@ridestream/kafka';
 import type { Logger } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
@@ -11,30 +11,6 @@ export interface RidesRouteOptions {
   readonly maxRidesPerRequest: number;
   readonly logger: Logger;
   readonly registry: Registry;
-}
-
-export interface IndexedIssue extends FieldIssue {
-  /** Position in a batch request; absent for a single ride. */
-  readonly index?: number;
-}
-
-/** Accepts one ride object or an array of rides; returns the valid rides or every issue, each naming its field. */
-export function validateRideBody(body: unknown, maxRides: number): { rides: RideEvent[] } | { issues: IndexedIssue[] } {
-  const batch = Array.isArray(body);
-  const items: unknown[] = batch ? body : [body];
-  if (items.length === 0) return { issues: [{ path: '(root)', message: 'empty batch' }] };
-  if (items.length > maxRides)
-    return { issues: [{ path: '(root)', message: `at most ${maxRides} rides per request, got ${items.length}` }] };
-  const rides: RideEvent[] = [];
-  const issues: IndexedIssue[] = [];
-  items.forEach((item, index) => {
-    const r = validateRideEvent(item);
-    if (r.ok) rides.push(r.value);
-    else
-      for (const i of r.error.issues)
-        issues.push(batch ? { index, path: `[${index}].${i.path}`, message: i.message } : i);
-  });
-  return issues.length > 0 ? { issues: issues.slice(0, 100) } : { rides };
 }
 
 /**
@@ -64,7 +40,11 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
   });
 
   app.post('/rides', async (request, reply) => {
-    const result = validateRideBody(request.body, o.maxRidesPerRequest);
+    // Fastify also parses text/plain; this API speaks JSON only, and says so with 415.
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+      return reply.code(415).send({ error: 'content-type must be application/json' });
+    }
+    const result = validateRideBatch(request.body, o.maxRidesPerRequest);
     if ('issues' in result) {
       rejected.inc({ status: '400' });
       return reply.code(400).send({ error: 'invalid ride', field: result.issues[0]?.path, issues: result.issues });

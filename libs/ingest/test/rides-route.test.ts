@@ -124,3 +124,15 @@ describe('POST /rides', () => {
     expect(res.headers['retry-after']).toBe('1');
   });
 });
+
+describe('POST /rides content types', () => {
+  it('rejects text/plain with 415', async () => {
+    const res = await build(async () => {}).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: JSON.stringify(ride('a')),
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(res.statusCode).toBe(415);
+  });
+});
