@@ -18,7 +18,8 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 
 /** Routes kafkajs' own logs into our pino child logger, so there is one JSON log stream per process. */
 function logCreator(logger: Logger) {
-  const child = logger.child({ component: 'kafkajs' });
+  // `lib`, not `component`: kafkajs entries carry their own fields, and one key per meaning keeps queries simple.
+  const child = logger.child({ lib: 'kafkajs' });
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...rest } = log;

@@ -1,5 +1,5 @@
 import type { Logger } from '@ridestream/runtime';
-import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { KafkaTransportError } from './errors';
 
 export interface OutgoingMessage {
@@ -57,6 +57,8 @@ export function createPublisher(kafka: Kafka, options: PublisherOptions): Publis
     idempotent,
     maxInFlightRequests: idempotent ? 1 : 5,
     allowAutoTopicCreation: false,
+    // The Java client's murmur2 partitioner: a ride id lands on the same partition whichever client published it.
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   const lingerMs = options.lingerMs ?? 5;

@@ -51,7 +51,7 @@ describe('normaliseEnv', () => {
   };
 
   it('reads NAME_FILE into NAME', () => {
-    expect(normaliseEnv({ KAFKA_SASL_PASSWORD_FILE: '/run/secrets/pw' }, read)).toEqual({
+    expect(normaliseEnv({ KAFKA_SASL_PASSWORD_FILE: '/run/secrets/pw' }, ['KAFKA_SASL_PASSWORD'], read)).toEqual({
       KAFKA_SASL_PASSWORD: 's3cret',
     });
   });
