@@ -1,0 +1,89 @@
+import type { OutgoingMessage } from '@ridestream/kafka';
+import { retry, type Logger } from '@ridestream/runtime';
+import { deadLetterHeaders } from './dead-letter';
+import type { ConsumerMetrics } from './metrics';
+import { planBatch, type BatchPlan } from './outcomes';
+import type { SourceRecord, SourceRef } from './records';
+import { scoreRecords, type Scorer } from './score-batch';
+
+/** What one chunk needs, whatever the transport (Kafka partition, Kinesis shard, Lambda batch). */
+export interface PipelineOptions {
+  readonly scorer: Scorer;
+  /** Resolves once every message is acknowledged by the output stream. */
+  readonly publish: (messages: readonly OutgoingMessage[]) => Promise<void>;
+  readonly logger: Logger;
+  readonly metrics: ConsumerMetrics;
+  readonly outputTopic: string;
+  readonly deadLetterTopic: string;
+  /** Name stamped on dead letters: the consumer group / application name. */
+  readonly consumerName: string;
+  /** Aborted on shutdown so that publish retries stop waiting. */
+  readonly signal: AbortSignal;
+}
+
+/** The messages a plan publishes: predictions keyed by ride id, dead letters keyed as their source. */
+export function planMessages(
+  plan: BatchPlan,
+  o: Pick<PipelineOptions, 'outputTopic' | 'deadLetterTopic' | 'consumerName' | 'scorer'>,
+  source: SourceRef,
+  now: Date,
+): OutgoingMessage[] {
+  const predictions = plan.scored.map((s) => ({
+    topic: o.outputTopic,
+    key: s.prediction.rideId,
+    value: JSON.stringify(s.prediction),
+    headers: s.record.headers.traceparent ? { traceparent: s.record.headers.traceparent } : undefined,
+  }));
+  const ctx = {
+    source,
+    consumer: o.consumerName,
+    modelVersion: `${o.scorer.model.name}@${o.scorer.model.version}`,
+    failedAt: now,
+  };
+  const dead = plan.deadLetters.map((d) => ({
+    topic: o.deadLetterTopic,
+    key: d.record.key ?? '',
+    value: d.record.value ?? Buffer.alloc(0),
+    headers: deadLetterHeaders(d, ctx),
+  }));
+  return [...predictions, ...dead];
+}
+
+/**
+ * One chunk of records from one partition/shard, in order: score -> publish predictions and dead letters
+ * (acknowledged, retried with backoff) -> the plan, whose `commitThrough` the caller may now commit.
+ * Throws only when publishing keeps failing (or shutdown aborts it): then nothing of the chunk may be committed.
+ */
+export async function processChunk(
+  records: readonly SourceRecord[],
+  source: SourceRef,
+  o: PipelineOptions,
+): Promise<BatchPlan> {
+  const t0 = performance.now();
+  const outcomes = await scoreRecords(records, o.scorer);
+  o.metrics.inferenceSeconds.observe((performance.now() - t0) / 1000);
+  o.metrics.batchSize.observe(records.length);
+  const plan = planBatch(outcomes);
+  const messages = planMessages(plan, o, source, new Date());
+  await retry(() => o.publish(messages), {
+    retries: 8,
+    initialMs: 100,
+    maxMs: 5000,
+    signal: o.signal,
+    onRetry: (err, attempt, delayMs) => {
+      o.metrics.publishRetries.inc();
+      o.logger.warn({ err, attempt, delayMs, partition: source.partition }, 'publish failed; retrying');
+    },
+  });
+  const ackedAt = Date.now();
+  for (const s of plan.scored) o.metrics.endToEndSeconds.observe(Math.max(0, ackedAt - s.record.timestampMs) / 1000);
+  o.metrics.records.inc({ outcome: 'scored' }, plan.scored.length);
+  o.metrics.records.inc({ outcome: 'rejected' }, plan.deadLetters.length);
+  if (plan.deadLetters.length > 0) {
+    o.logger.warn(
+      { partition: source.partition, count: plan.deadLetters.length, first: plan.deadLetters[0]?.code },
+      'records dead-lettered',
+    );
+  }
+  return plan;
+}
