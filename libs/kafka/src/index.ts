@@ -6,3 +6,5 @@ export { createPublisher } from './publisher';
 export type { OutgoingMessage, Publisher, PublisherOptions } from './publisher';
 export { ensureTopics } from './topics';
 export type { TopicSpec } from './topics';
+export { createTransactionalPublisher } from './transactional';
+export type { ConsumedOffset, TransactionalPublisher } from './transactional';

@@ -37,7 +37,7 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-function toTopicMessages(messages: readonly OutgoingMessage[]): TopicMessages[] {
+export function toTopicMessages(messages: readonly OutgoingMessage[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
   for (const m of messages) {
     let list = byTopic.get(m.topic);

@@ -21,9 +21,13 @@ export function consumerEnvSchema(d: ConsumerDefaults) {
     MODEL_PATH: z.string().min(1).default(d.modelPath),
     /** Records per model call. */
     BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500),
+    /** How long the group waits for a silent instance before moving its partitions (broker minimum: 6 s). */
+    SESSION_TIMEOUT_MS: envSchemas.positiveInt.min(6000).max(300_000).default(30_000),
     PARTITIONS_CONCURRENTLY: envSchemas.positiveInt.max(64).default(1),
     /** Create the input/output/DLQ topics at startup if missing (dev); off where topics are managed. */
     CREATE_TOPICS: envSchemas.flag.default(false),
+    /** Kafka transactions: outputs and consumed offsets commit together; readers use read_committed. */
+    EXACTLY_ONCE: envSchemas.flag.default(false),
     HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     HTTP_PORT: envSchemas.port.default(d.httpPort),
   });

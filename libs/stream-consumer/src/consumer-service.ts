@@ -1,5 +1,12 @@
 import type { PredictionKind } from '@ridestream/features';
-import { createKafka, createPublisher, ensureTopics, kafkaConnectionFromEnv } from '@ridestream/kafka';
+import {
+  createKafka,
+  createPublisher,
+  createTransactionalPublisher,
+  ensureTopics,
+  kafkaConnectionFromEnv,
+  type TransactionalPublisher,
+} from '@ridestream/kafka';
 import type { Model } from '@ridestream/model';
 import {
   createMetricsRegistry,
@@ -44,8 +51,21 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
     groupId: config.CONSUMER_GROUP,
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 1024 * 1024,
+    sessionTimeout: config.SESSION_TIMEOUT_MS,
   });
   const abort = new AbortController();
+  // Exactly-once: one transactional producer per input partition this instance has owned (see libs/kafka).
+  const txProducers = new Map<string, Promise<TransactionalPublisher>>();
+  const producerFor = (topic: string, partition: number) => {
+    const id = `${config.CONSUMER_GROUP}.${topic}.${partition}`;
+    let p = txProducers.get(id);
+    if (!p) {
+      const tx = createTransactionalPublisher(kafka, { transactionalId: id, logger });
+      p = tx.start().then(() => tx);
+      txProducers.set(id, p);
+    }
+    return p;
+  };
   let joined = false;
   let crashed: (err: unknown) => void = () => {};
   const finished = new Promise<void>((_, reject) => (crashed = reject));
@@ -75,6 +95,10 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
         { name: 'stop consuming (finish and commit the batch in hand)', run: () => consumer.stop() },
         { name: 'disconnect consumer', run: () => consumer.disconnect() },
         { name: 'flush and disconnect publisher', run: () => publisher.stop() },
+        {
+          name: 'disconnect transactional producers',
+          run: () => Promise.all([...txProducers.values()].map(async (p) => (await p).stop())),
+        },
         { name: 'release model', run: () => o.model.dispose() },
         { name: 'close ops server', run: () => ops.stop() },
       ],
@@ -117,6 +141,7 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
         chunkSize: config.BATCH_SIZE,
         partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENTLY,
         signal: abort.signal,
+        exactlyOnce: config.EXACTLY_ONCE ? { groupId: config.CONSUMER_GROUP, producerFor } : undefined,
       });
       logger.info(
         {

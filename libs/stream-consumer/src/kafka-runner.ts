@@ -1,4 +1,4 @@
-import type { Publisher } from '@ridestream/kafka';
+import type { Publisher, TransactionalPublisher } from '@ridestream/kafka';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { processChunk, type PipelineOptions } from './pipeline';
 import type { SourceRecord, SourceRef } from './records';
@@ -10,7 +10,18 @@ export interface KafkaRunnerOptions extends Omit<PipelineOptions, 'publish'> {
   /** Records per model call; kafkajs batches (up to maxBytes) are cut into chunks of this size. */
   readonly chunkSize: number;
   readonly partitionsConsumedConcurrently: number;
+  /**
+   * Exactly-once: predictions, dead letters and the consumed offset are written in one transaction per chunk,
+   * by a transactional producer per input partition. Without it: at-least-once with commits after each chunk.
+   */
+  readonly exactlyOnce?: {
+    readonly groupId: string;
+    producerFor(topic: string, partition: number): Promise<TransactionalPublisher>;
+  };
 }
+
+/** The offset Kafka commits is the next one to read. */
+const nextOffset = (offset: string) => (BigInt(offset) + 1n).toString();
 
 function toSourceRecord(m: KafkaMessage): SourceRecord {
   const headers: Record<string, string> = {};
@@ -36,9 +47,10 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
     logger: o.logger.child({ component: 'kafka-runner' }),
     publish: (messages) => o.publisher.send(messages),
   };
+  const eos = o.exactlyOnce;
   await o.consumer.subscribe({ topic: o.inputTopic, fromBeginning: true });
   await o.consumer.run({
-    autoCommit: true,
+    autoCommit: !eos,
     // Threshold 1: every chunk commits as soon as its outputs are acknowledged, so a crash redoes at most one chunk.
     autoCommitInterval: 1000,
     autoCommitThreshold: 1,
@@ -48,12 +60,31 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
       const { batch } = payload;
       const source: SourceRef = { stream: batch.topic, partition: String(batch.partition) };
       o.metrics.lag.set({ partition: source.partition }, Number(batch.offsetLag()));
+      const tx = eos && (await eos.producerFor(batch.topic, batch.partition));
+      const chunkPipeline: PipelineOptions = tx
+        ? {
+            ...pipeline,
+            publish: (messages, plan) =>
+              tx.sendWithOffsets(
+                messages,
+                plan.commitThrough === null
+                  ? null
+                  : {
+                      consumerGroupId: eos.groupId,
+                      topic: batch.topic,
+                      partition: batch.partition,
+                      offset: nextOffset(plan.commitThrough),
+                    },
+              ),
+          }
+        : pipeline;
       for (let start = 0; start < batch.messages.length; start += o.chunkSize) {
         if (!payload.isRunning() || payload.isStale()) break;
         const records = batch.messages.slice(start, start + o.chunkSize).map(toSourceRecord);
-        const plan = await processChunk(records, source, pipeline);
+        const plan = await processChunk(records, source, chunkPipeline);
+        // Resolving moves the fetch position; in exactly-once mode the commit already happened in the transaction.
         if (plan.commitThrough !== null) payload.resolveOffset(plan.commitThrough);
-        await payload.commitOffsetsIfNecessary();
+        if (!tx) await payload.commitOffsetsIfNecessary();
         await payload.heartbeat();
         if (plan.retryFrom !== null) {
           o.metrics.records.inc({ outcome: 'retry' });

@@ -9,8 +9,11 @@ import { scoreRecords, type Scorer } from './score-batch';
 /** What one chunk needs, whatever the transport (Kafka partition, Kinesis shard, Lambda batch). */
 export interface PipelineOptions {
   readonly scorer: Scorer;
-  /** Resolves once every message is acknowledged by the output stream. */
-  readonly publish: (messages: readonly OutgoingMessage[]) => Promise<void>;
+  /**
+   * Resolves once every message is acknowledged by the output stream. Gets the plan too, so that an exactly-once
+   * transport can commit `plan.commitThrough` in the same transaction.
+   */
+  readonly publish: (messages: readonly OutgoingMessage[], plan: BatchPlan) => Promise<void>;
   readonly logger: Logger;
   readonly metrics: ConsumerMetrics;
   readonly outputTopic: string;
@@ -65,7 +68,7 @@ export async function processChunk(
   o.metrics.batchSize.observe(records.length);
   const plan = planBatch(outcomes);
   const messages = planMessages(plan, o, source, new Date());
-  await retry(() => o.publish(messages), {
+  await retry(() => o.publish(messages, plan), {
     retries: 8,
     initialMs: 100,
     maxMs: 5000,

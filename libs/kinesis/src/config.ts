@@ -1,0 +1,67 @@
+import { envSchemas, serviceEnvSchema } from '@ridestream/runtime';
+import { z } from 'zod';
+
+/**
+ * The AWS connection fragment every Kinesis-speaking app merges into its schema. With no endpoint the SDK's
+ * regional endpoint is used; credentials come from the standard AWS chain (env, profile, container or instance
+ * role, web identity) unless both keys are given here. A local endpoint with no keys gets dummy credentials,
+ * because kinesalite/dynalite accept any signature but the SDK refuses to sign without one.
+ */
+export const kinesisEnvSchema = z.object({
+  KINESIS_ENDPOINT: z.url().optional(),
+  /** The lease table's DynamoDB; defaults to the regional endpoint like KINESIS_ENDPOINT. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
+});
+export type KinesisEnv = z.infer<typeof kinesisEnvSchema>;
+
+/** What a long-running Kinesis consumer reads, writes and how it shares shards; merged per app with its defaults. */
+export function kinesisConsumerEnvSchema(d: { readonly application: string; readonly outputStream: string }) {
+  return kinesisEnvSchema.extend({
+    INPUT_STREAM: z.string().min(1).default('rides'),
+    OUTPUT_STREAM: z.string().min(1).default(d.outputStream),
+    DEAD_LETTER_STREAM: z.string().min(1).default('rides-dlq'),
+    /** The KCL "application name": instances with the same name share shards through one lease table. */
+    APPLICATION_NAME: z.string().min(1).default(d.application),
+    /** Defaults to `<APPLICATION_NAME>-leases`. */
+    LEASE_TABLE: z.string().min(3).max(255).optional(),
+    /** Unique per instance; defaults to hostname + pid + random. */
+    WORKER_ID: z.string().min(1).optional(),
+    /** A lease not renewed for this long is taken over by another instance (KCL failoverTimeMillis). */
+    LEASE_DURATION_MS: envSchemas.positiveInt.min(1000).default(10_000),
+    /** How often the shard list is re-read to find children after a reshard. */
+    SHARD_SYNC_MS: envSchemas.positiveInt.default(30_000),
+    /** Pause when a shard returned nothing (KCL idleTimeBetweenReadsInMillis); never below the 200 ms call limit. */
+    IDLE_POLL_MS: envSchemas.positiveInt.min(200).default(1000),
+    MAX_RECORDS_PER_GET: envSchemas.positiveInt.max(10_000).default(1000),
+    INITIAL_POSITION: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
+    /** Create the streams and the lease table at startup when missing (dev); off where infrastructure is managed. */
+    CREATE_RESOURCES: envSchemas.flag.default(false),
+  });
+}
+export type KinesisConsumerEnv = z.infer<ReturnType<typeof kinesisConsumerEnvSchema>>;
+
+/**
+ * The whole environment of a consumer app on Kinesis (`TRANSPORT=kinesis`): the consumer fragment above, service
+ * basics, and the model and ops port, with the same names and defaults as the Kafka consumer's `consumerEnvSchema`.
+ */
+export function kinesisServiceEnvSchema(d: {
+  readonly application: string;
+  readonly outputStream: string;
+  readonly modelPath: string;
+  readonly httpPort: number;
+}) {
+  return kinesisConsumerEnvSchema(d)
+    .extend(serviceEnvSchema.shape)
+    .extend({
+      MODEL_PATH: z.string().min(1).default(d.modelPath),
+      /** Records per model call. */
+      BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500),
+      HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+      HTTP_PORT: envSchemas.port.default(d.httpPort),
+    });
+}
+export type KinesisServiceEnv = z.infer<ReturnType<typeof kinesisServiceEnvSchema>>;

@@ -1,0 +1,145 @@
+/**
+ * One transport conformance suite, run against every adapter (conformance-kafka.int.test.ts,
+ * conformance-kinesis.int.test.ts): what a consumer promises whatever carries the rides. Each adapter provides
+ * fresh streams, raw publishing, a collector, and a consumer service as its app would compose it.
+ */
+import { scoreRides } from '@ridestream/batch';
+import type { Prediction, PredictionKind } from '@ridestream/features';
+import { createModel } from '@ridestream/model';
+import { waitFor } from '@ridestream/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { countByRide, modelPath, realRides } from './helpers';
+
+export interface Streams {
+  readonly input: string;
+  readonly output: string;
+  readonly dlq: string;
+}
+
+/** A dead letter as any transport carries it, reduced to what the suite checks. */
+export interface DeadLetterView {
+  readonly code: string;
+  readonly sourceStream: string;
+  readonly sourcePosition: string;
+  readonly consumer: string;
+  readonly original: Buffer;
+}
+
+export interface ConsumerHandle {
+  stop(): Promise<void>;
+  scored(): Promise<number>;
+}
+
+export interface Collected<T> {
+  items(): T[];
+  stop(): Promise<void>;
+}
+
+export interface ConformanceAdapter {
+  readonly name: string;
+  /** Fresh input, output and dead-letter streams/topics with `partitions` partitions/shards each. */
+  freshStreams(partitions: number): Promise<Streams>;
+  publish(stream: string, records: readonly { key: string; value: Buffer | string }[]): Promise<void>;
+  collectPredictions(stream: string, kind: PredictionKind): Promise<Collected<Prediction>>;
+  collectDeadLetters(stream: string): Promise<Collected<DeadLetterView>>;
+  /** A consumer service of `group` (group / application name: instances of one share the work). */
+  startConsumer(
+    kind: PredictionKind,
+    streams: Streams,
+    group: string,
+    options: { batchSize: number },
+  ): Promise<ConsumerHandle>;
+}
+
+/** Registers the suite for an adapter; `adapter()` is called inside the tests, after the adapter's beforeAll. */
+export function registerConformanceSuite(adapter: () => ConformanceAdapter): void {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  const track = <T extends { stop(): Promise<unknown> }>(x: T): T => (cleanups.push(() => x.stop()), x);
+  const group = (kind: string) => `${kind}-consumer-${Math.random().toString(36).slice(2, 10)}`;
+
+  describe('transport conformance', () => {
+    it('publishes exactly one prediction per ride, equal to offline scoring', async () => {
+      const a = adapter();
+      const streams = await a.freshStreams(2);
+      const rides = await realRides(1000);
+      await a.publish(
+        streams.input,
+        rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
+      );
+      const out = track(await a.collectPredictions(streams.output, 'duration'));
+      const consumer = track(await a.startConsumer('duration', streams, group('duration'), { batchSize: 200 }));
+      await waitFor(() => out.items().length >= rides.length, `${a.name}: a prediction per ride`);
+
+      const counts = countByRide(out.items());
+      expect(counts.size).toBe(rides.length);
+      expect([...counts.values()].every((n) => n === 1)).toBe(true);
+      expect(await consumer.scored()).toBe(rides.length);
+      const model = await createModel({ path: modelPath('duration') });
+      cleanups.push(() => model.dispose());
+      const offline = await scoreRides(model, rides);
+      const byRide = new Map(out.items().map((p) => [p.rideId, p]));
+      rides.forEach((r, i) => expect(Math.abs(byRide.get(r.rideId)!.value - offline[i]!)).toBeLessThanOrEqual(1e-4));
+    });
+
+    it('dead-letters poison records with the reason and the original bytes, and scores the rest', async () => {
+      const a = adapter();
+      const streams = await a.freshStreams(1);
+      const rides = await realRides(200);
+      const poison = [
+        { value: '{"rideId": "x", ', code: 'INVALID_JSON' },
+        { value: Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00]), code: 'INVALID_JSON' },
+        { value: JSON.stringify({ ...rides[0], rideId: 'bad-zone', puLocationId: 999 }), code: 'INVALID_EVENT' },
+      ];
+      // Poison between valid rides, all under one key: a poison record must not hold back the rides after it.
+      const records = rides.flatMap((r, i) => [
+        { key: 'k', value: JSON.stringify(r) },
+        ...(i % 50 === 0 && poison[i / 50] ? [{ key: 'k', value: poison[i / 50]!.value }] : []),
+      ]);
+      await a.publish(streams.input, records);
+      const out = track(await a.collectPredictions(streams.output, 'duration'));
+      const dead = track(await a.collectDeadLetters(streams.dlq));
+      const g = group('duration');
+      track(await a.startConsumer('duration', streams, g, { batchSize: 64 }));
+      await waitFor(
+        () => out.items().length >= rides.length && dead.items().length >= poison.length,
+        `${a.name}: predictions and dead letters`,
+      );
+      expect(countByRide(out.items()).size).toBe(rides.length);
+      // In source order: Kinesis does not promise the order of records within one PutRecords request.
+      const letters = [...dead.items()].sort((x, y) => (BigInt(x.sourcePosition) < BigInt(y.sourcePosition) ? -1 : 1));
+      expect(letters.map((d) => d.code)).toEqual(poison.map((p) => p.code));
+      letters.forEach((d, i) => {
+        expect(Buffer.compare(d.original, Buffer.from(poison[i]!.value))).toBe(0);
+        expect(d.sourceStream).toBe(streams.input);
+        expect(d.sourcePosition).toMatch(/^\d+$/);
+        expect(d.consumer).toBe(g);
+      });
+    });
+
+    it('loses nothing when stopped mid-stream, and a restarted instance goes on from the last checkpoint', async () => {
+      const a = adapter();
+      const streams = await a.freshStreams(2);
+      const rides = await realRides(3000);
+      await a.publish(
+        streams.input,
+        rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
+      );
+      const out = track(await a.collectPredictions(streams.output, 'duration'));
+      const g = group('duration');
+      const first = await a.startConsumer('duration', streams, g, { batchSize: 20 });
+      await waitFor(() => out.items().length >= 200, `${a.name}: the first instance mid-stream`);
+      await first.stop();
+      expect(await first.scored()).toBeLessThan(rides.length);
+
+      track(await a.startConsumer('duration', streams, g, { batchSize: 200 }));
+      await waitFor(() => countByRide(out.items()).size >= rides.length, `${a.name}: the second instance to finish`);
+      const counts = countByRide(out.items());
+      expect(rides.filter((r) => !counts.has(r.rideId))).toEqual([]);
+      // A graceful stop checkpoints what it published: nothing is scored twice.
+      expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
+    });
+  });
+}
