@@ -74,15 +74,15 @@ export async function readModelCard(path: string, bytes: Uint8Array): Promise<Mo
       { path },
     );
   }
-  if (card.feature_names && card.feature_names.join() !== FEATURE_NAMES.join()) {
+  if (card.featureNames && card.featureNames.join() !== FEATURE_NAMES.join()) {
     throw new ModelError(
       'MODEL_SIGNATURE',
-      `${path} was trained on features [${card.feature_names.join(', ')}], serving computes [${FEATURE_NAMES.join(', ')}]`,
+      `${path} was trained on features [${card.featureNames.join(', ')}], serving computes [${FEATURE_NAMES.join(', ')}]`,
       false,
       { path },
     );
   }
-  return { name: card.name, version: card.version, path, sha256, card };
+  return { name: card.registeredModelName, version: card.version, path, sha256, card };
 }
 
 /** Fails at startup, not on the first message, when the graph does not take [N, 14] float32 `features`. */

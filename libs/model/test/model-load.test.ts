@@ -33,14 +33,14 @@ describe('createModel', () => {
   });
 
   it('fails with MODEL_CARD_INVALID when the card lacks a version', async () => {
-    expect(await code(createModel({ path: modelDir('nocard', Buffer.from('x'), { name: 'ride-duration' }) }))).toBe(
-      'MODEL_CARD_INVALID',
-    );
+    expect(
+      await code(createModel({ path: modelDir('nocard', Buffer.from('x'), { registeredModelName: 'ride-duration' }) })),
+    ).toBe('MODEL_CARD_INVALID');
   });
 
   it('fails with MODEL_CORRUPT when the file does not match the card hash', async () => {
     const path = modelDir('tampered', Buffer.from('not the trained bytes'), {
-      name: 'ride-duration',
+      registeredModelName: 'ride-duration',
       version: '3',
       sha256: 'a'.repeat(64),
     });
@@ -50,16 +50,18 @@ describe('createModel', () => {
   it('fails with MODEL_CORRUPT when the bytes are not ONNX', async () => {
     expect(
       await code(
-        createModel({ path: modelDir('garbage', Buffer.from('garbage'), { name: 'ride-duration', version: '3' }) }),
+        createModel({
+          path: modelDir('garbage', Buffer.from('garbage'), { registeredModelName: 'ride-duration', version: '3' }),
+        }),
       ),
     ).toBe('MODEL_CORRUPT');
   });
 
   it('fails with MODEL_SIGNATURE when the card lists other features', async () => {
     const path = modelDir('otherfeatures', Buffer.from('x'), {
-      name: 'ride-duration',
+      registeredModelName: 'ride-duration',
       version: '3',
-      feature_names: ['trip_distance'],
+      featureNames: ['trip_distance'],
     });
     expect(await code(createModel({ path }))).toBe('MODEL_SIGNATURE');
   });
