@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     lingerMs: config.LINGER_MS,
     compression: config.COMPRESSION,
     createTopics: config.CREATE_TOPICS,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
     logger,
   });
   await runService(service, { logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });

@@ -1,6 +1,7 @@
 import { createKafka, createPublisher, ensureTopics, type KafkaConnection } from '@ridestream/kafka';
 import {
   createMetricsRegistry,
+  createTracing,
   listenable,
   once,
   registerOpsRoutes,
@@ -23,6 +24,8 @@ export interface ProducerServiceOptions {
   readonly compression: 'none' | 'gzip';
   readonly createTopics: boolean;
   readonly logger: Logger;
+  /** OTLP/HTTP endpoint; tracing is off without it. */
+  readonly otlpEndpoint?: string;
 }
 
 export interface ProducerService extends Service {
@@ -43,6 +46,7 @@ export function createProducerService(o: ProducerServiceOptions): ProducerServic
     compression: o.compression,
     idempotent: true,
   });
+  const tracing = createTracing({ serviceName: 'producer', otlpEndpoint: o.otlpEndpoint });
   let connected = false;
   // Fastify answers 413 over the body limit and 415 for a content type it has no parser for.
   const app = Fastify({ logger: false, bodyLimit: o.bodyLimitBytes });
@@ -71,6 +75,7 @@ export function createProducerService(o: ProducerServiceOptions): ProducerServic
         [
           { name: 'stop accepting and drain requests', run: () => http.stop() },
           { name: 'flush and disconnect publisher', run: () => publisher.stop() },
+          { name: 'flush traces', run: () => tracing.shutdown() },
         ],
         logger,
       );

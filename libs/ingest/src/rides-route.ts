@@ -1,6 +1,7 @@
 import { validateRideBatch } from '@ridestream/features';
 import type { OutgoingMessage } from '@ridestream/kafka';
-import type { Logger } from '@ridestream/runtime';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { contextFromHeaders, traceHeaders, type Logger } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
@@ -11,6 +12,8 @@ export interface RidesRouteOptions {
   readonly maxRidesPerRequest: number;
   readonly logger: Logger;
   readonly registry: Registry;
+  /** When set, each request gets a producer span whose context travels in the messages' `traceparent`. */
+  readonly tracer?: Tracer;
 }
 
 /**
@@ -49,18 +52,32 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
       rejected.inc({ status: '400' });
       return reply.code(400).send({ error: 'invalid ride', field: result.issues[0]?.path, issues: result.issues });
     }
-    const traceparent = request.headers.traceparent;
+    const span = o.tracer?.startSpan(
+      'publish rides',
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.destination.name': o.topic, 'messaging.batch.message_count': result.rides.length },
+      },
+      contextFromHeaders(request.headers),
+    );
+    // Without tracing, a caller's traceparent is still passed on, so a downstream tracer can join the trace.
+    const headers = span
+      ? traceHeaders(span)
+      : typeof request.headers.traceparent === 'string'
+        ? { traceparent: request.headers.traceparent }
+        : undefined;
     const messages: OutgoingMessage[] = result.rides.map((ride) => ({
       topic: o.topic,
       key: ride.rideId,
       value: JSON.stringify(ride),
-      headers: typeof traceparent === 'string' ? { traceparent } : undefined,
+      headers,
     }));
     const end = publishSeconds.startTimer();
     try {
       await o.publish(messages);
     } catch (err) {
       o.logger.error({ err, rides: messages.length }, 'publish failed');
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       rejected.inc({ status: '503' });
       return reply
         .code(503)
@@ -68,6 +85,7 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
         .send({ error: 'broker unavailable, retry later', retriable: true });
     } finally {
       end();
+      span?.end();
     }
     accepted.inc(messages.length);
     return reply.code(202).send({ accepted: messages.length });

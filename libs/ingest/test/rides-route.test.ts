@@ -136,3 +136,37 @@ describe('POST /rides content types', () => {
     expect(res.statusCode).toBe(415);
   });
 });
+
+describe('POST /rides tracing', () => {
+  it("returns messages whose traceparent continues the caller's trace through a producer span", async () => {
+    const { InMemorySpanExporter } = await import('@opentelemetry/sdk-trace-base');
+    const { createTracing } = await import('@ridestream/runtime');
+    const exporter = new InMemorySpanExporter();
+    const tracing = createTracing({ serviceName: 'producer', exporter });
+    const app = Fastify();
+    apps.push(app);
+    const sent: OutgoingMessage[] = [];
+    registerRidesRoute(app, {
+      topic: 'rides',
+      publish: async (m) => void sent.push(...m),
+      maxRidesPerRequest: 10,
+      logger: silentLogger(),
+      registry: new Registry(),
+      tracer: tracing.tracer,
+    });
+    const callerTrace = '0af7651916cd43dd8448eb211c80319c';
+    const res = await app.inject({
+      method: 'POST',
+      url: '/rides',
+      payload: ride('a'),
+      headers: { traceparent: `00-${callerTrace}-b7ad6b7169203331-01` },
+    });
+    expect(res.statusCode).toBe(202);
+    const [span] = exporter.getFinishedSpans();
+    expect(span!.name).toBe('publish rides');
+    expect(span!.spanContext().traceId).toBe(callerTrace);
+    expect(span!.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    expect(sent[0]!.headers?.traceparent).toBe(`00-${callerTrace}-${span!.spanContext().spanId}-01`);
+    await tracing.shutdown();
+  });
+});

@@ -84,5 +84,7 @@ export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;
 /** Common service variables: log level, ops HTTP port, shutdown deadline. */
 export const serviceEnvSchema = z.object({
   LOG_LEVEL: envSchemas.logLevel.default('info'),
+  /** OpenTelemetry's standard variable: set it to trace rides from the producer to each prediction. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   SHUTDOWN_TIMEOUT_MS: envSchemas.positiveInt.default(25_000),
 });

@@ -12,3 +12,5 @@ export { createMetricsRegistry } from './metrics';
 export type { Registry } from './metrics';
 export { createOpsServer, listenable, registerOpsRoutes } from './ops-server';
 export type { OpsServer, OpsServerOptions } from './ops-server';
+export { contextFromHeaders, createTracing, traceHeaders } from './tracing';
+export type { Tracing, TracingOptions } from './tracing';

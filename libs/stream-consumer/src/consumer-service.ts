@@ -10,6 +10,7 @@ import {
 import type { Model } from '@ridestream/model';
 import {
   createMetricsRegistry,
+  createTracing,
   createOpsServer,
   once,
   runCleanups,
@@ -52,6 +53,10 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 1024 * 1024,
     sessionTimeout: config.SESSION_TIMEOUT_MS,
+  });
+  const tracing = createTracing({
+    serviceName: config.CONSUMER_GROUP,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
   const abort = new AbortController();
   // Exactly-once: one transactional producer per input partition this instance has owned (see libs/kafka).
@@ -100,6 +105,7 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
           run: () => Promise.all([...txProducers.values()].map(async (p) => (await p).stop())),
         },
         { name: 'release model', run: () => o.model.dispose() },
+        { name: 'flush traces', run: () => tracing.shutdown() },
         { name: 'close ops server', run: () => ops.stop() },
       ],
       logger,
@@ -141,6 +147,7 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
         chunkSize: config.BATCH_SIZE,
         partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENTLY,
         signal: abort.signal,
+        tracer: tracing.tracer,
         exactlyOnce: config.EXACTLY_ONCE ? { groupId: config.CONSUMER_GROUP, producerFor } : undefined,
       });
       logger.info(

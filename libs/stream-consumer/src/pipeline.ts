@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '@ridestream/kafka';
-import { retry, type Logger } from '@ridestream/runtime';
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { contextFromHeaders, retry, traceHeaders, type Logger } from '@ridestream/runtime';
 import { deadLetterHeaders } from './dead-letter';
 import type { ConsumerMetrics } from './metrics';
 import { planBatch, type BatchPlan } from './outcomes';
@@ -22,6 +23,8 @@ export interface PipelineOptions {
   readonly consumerName: string;
   /** Aborted on shutdown so that publish retries stop waiting. */
   readonly signal: AbortSignal;
+  /** When set, each scored ride gets a span continuing the producer's trace, and its prediction carries it on. */
+  readonly tracer?: Tracer;
 }
 
 /** The messages a plan publishes: predictions keyed by ride id, dead letters keyed as their source. */
@@ -30,12 +33,15 @@ export function planMessages(
   o: Pick<PipelineOptions, 'outputTopic' | 'deadLetterTopic' | 'consumerName' | 'scorer'>,
   source: SourceRef,
   now: Date,
+  /** Per scored record (same order), headers that continue its trace; without them the traceparent is passed on. */
+  spanHeaders?: readonly Record<string, string>[],
 ): OutgoingMessage[] {
-  const predictions = plan.scored.map((s) => ({
+  const predictions = plan.scored.map((s, i) => ({
     topic: o.outputTopic,
     key: s.prediction.rideId,
     value: JSON.stringify(s.prediction),
-    headers: s.record.headers.traceparent ? { traceparent: s.record.headers.traceparent } : undefined,
+    headers:
+      spanHeaders?.[i] ?? (s.record.headers.traceparent ? { traceparent: s.record.headers.traceparent } : undefined),
   }));
   const ctx = {
     source,
@@ -67,17 +73,15 @@ export async function processChunk(
   o.metrics.inferenceSeconds.observe((performance.now() - t0) / 1000);
   o.metrics.batchSize.observe(records.length);
   const plan = planBatch(outcomes);
-  const messages = planMessages(plan, o, source, new Date());
-  await retry(() => o.publish(messages, plan), {
-    retries: 8,
-    initialMs: 100,
-    maxMs: 5000,
-    signal: o.signal,
-    onRetry: (err, attempt, delayMs) => {
-      o.metrics.publishRetries.inc();
-      o.logger.warn({ err, attempt, delayMs, partition: source.partition }, 'publish failed; retrying');
-    },
-  });
+  const spans = o.tracer ? startSpans(o.tracer, plan, o, source) : undefined;
+  const messages = planMessages(plan, o, source, new Date(), spans?.map(traceHeaders));
+  try {
+    await publishWithRetry(messages, plan, source, o);
+  } catch (err) {
+    spans?.forEach((span) => endSpan(span, err));
+    throw err;
+  }
+  spans?.forEach((span) => endSpan(span));
   const ackedAt = Date.now();
   for (const s of plan.scored) o.metrics.endToEndSeconds.observe(Math.max(0, ackedAt - s.record.timestampMs) / 1000);
   o.metrics.records.inc({ outcome: 'scored' }, plan.scored.length);
@@ -89,4 +93,51 @@ export async function processChunk(
     );
   }
   return plan;
+}
+
+function publishWithRetry(
+  messages: readonly OutgoingMessage[],
+  plan: BatchPlan,
+  source: SourceRef,
+  o: PipelineOptions,
+): Promise<void> {
+  return retry(() => o.publish(messages, plan), {
+    retries: 8,
+    initialMs: 100,
+    maxMs: 5000,
+    signal: o.signal,
+    onRetry: (err, attempt, delayMs) => {
+      o.metrics.publishRetries.inc();
+      o.logger.warn({ err, attempt, delayMs, partition: source.partition }, 'publish failed; retrying');
+    },
+  });
+}
+
+/** One consumer span per scored ride, child of the span that published it (from its `traceparent`). */
+function startSpans(tracer: Tracer, plan: BatchPlan, o: PipelineOptions, source: SourceRef): Span[] {
+  return plan.scored.map((s) =>
+    tracer.startSpan(
+      `score ${o.scorer.kind}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.destination.name': source.stream,
+          'messaging.destination.partition.id': source.partition,
+          'messaging.kafka.offset': s.record.position,
+          'ridestream.ride_id': s.prediction.rideId,
+          'ridestream.model': `${o.scorer.model.name}@${o.scorer.model.version}`,
+          'ridestream.prediction': s.prediction.value,
+        },
+      },
+      contextFromHeaders(s.record.headers),
+    ),
+  );
+}
+
+function endSpan(span: Span, err?: unknown): void {
+  if (err) {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+  }
+  span.end();
 }
