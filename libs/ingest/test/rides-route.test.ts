@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '@ridestream/kafka';
-import { silentLogger } from '@ridestream/runtime';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createTracing, silentLogger } from '@ridestream/runtime';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -139,8 +140,6 @@ describe('POST /rides content types', () => {
 
 describe('POST /rides tracing', () => {
   it("returns messages whose traceparent continues the caller's trace through a producer span", async () => {
-    const { InMemorySpanExporter } = await import('@opentelemetry/sdk-trace-base');
-    const { createTracing } = await import('@ridestream/runtime');
     const exporter = new InMemorySpanExporter();
     const tracing = createTracing({ serviceName: 'producer', exporter });
     const app = Fastify();

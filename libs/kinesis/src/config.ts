@@ -23,7 +23,7 @@ export function kinesisConsumerEnvSchema(d: { readonly application: string; read
   return kinesisEnvSchema.extend({
     INPUT_STREAM: z.string().min(1).default('rides'),
     OUTPUT_STREAM: z.string().min(1).default(d.outputStream),
-    DEAD_LETTER_STREAM: z.string().min(1).default('rides-dlq'),
+    DEAD_LETTER_STREAM: z.string().min(1).default('rides.dlq'),
     /** The KCL "application name": instances with the same name share shards through one lease table. */
     APPLICATION_NAME: z.string().min(1).default(d.application),
     /** Defaults to `<APPLICATION_NAME>-leases`. */

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { once } from '@ridestream/runtime';
 import type { PipelineOptions } from '@ridestream/stream-consumer';
 import { encodeForKinesis } from './dead-letter';
 import { isRetriableAwsError } from './errors';
@@ -237,15 +236,16 @@ export async function runKinesisConsumer(o: KinesisConsumerOptions): Promise<Kin
     setHeldGauge();
   };
 
-  const stop = once(() => shutdown(true));
+  // One ending: a stop() after halt() (a test's cleanup) must not release the leases the "crash" left behind.
+  let ending: Promise<void> | undefined;
   return {
     workerId,
     finished,
     heldShards: () => [...held.keys()].sort(),
-    stop,
-    halt: once(async () => {
+    stop: () => (ending ??= shutdown(true)),
+    halt: () => {
       halted = true;
-      await shutdown(false);
-    }),
+      return (ending ??= shutdown(false));
+    },
   };
 }

@@ -15,6 +15,8 @@ export type { DeadLetterEnvelope } from './dead-letter';
 export { awsErrorName, isRetriableAwsError, KINESIS_ERROR_CODES, KinesisTransportError } from './errors';
 export type { KinesisErrorCode } from './errors';
 export { createKinesisLambdaHandler, eventRecordToSource, streamNameOf } from './lambda';
+export { runLambdaRuntime } from './lambda-runtime';
+export type { LambdaRuntimeOptions } from './lambda-runtime';
 export type {
   KinesisBatchResponse,
   KinesisEventRecord,

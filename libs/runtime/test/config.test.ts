@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, envSchemas, kafkaEnvSchema, loadEnvConfig, normaliseEnv } from '../src/index';
+import { PassThrough } from 'node:stream';
+import { ConfigError, createLogger, envSchemas, kafkaEnvSchema, loadEnvConfig, normaliseEnv } from '../src/index';
 
 const schema = kafkaEnvSchema.extend({
   BATCH_SIZE: envSchemas.positiveInt.default(500),
@@ -71,8 +72,6 @@ describe('normaliseEnv', () => {
 
 describe('createLogger', () => {
   it('redacts secrets wherever they are logged', async () => {
-    const { createLogger } = await import('../src/index');
-    const { PassThrough } = await import('node:stream');
     const out = new PassThrough();
     const lines: string[] = [];
     out.on('data', (b: Buffer) => lines.push(...b.toString().trim().split('\n')));
