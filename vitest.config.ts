@@ -21,6 +21,8 @@ export default defineConfig({
           include: ['{apps,libs,tools}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           environment: 'node',
+          // Some unit tests read a whole real TLC month (~1-2 s alone); a shared 2-core box can make that 10 s.
+          testTimeout: 30_000,
           // Unit tests first; the two projects differ in maxWorkers, so each needs its own group.
           sequence: { groupOrder: 0 },
         },
