@@ -2,13 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import tsconfig from './tsconfig.base.json' with { type: 'json' };
 
-// Resolve the `@ridestream/*` path aliases the same way tsc and tsx do, from tsconfig.base.json.
-const alias = Object.fromEntries(
-  Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [
-    name,
-    fileURLToPath(new URL(target!, import.meta.url)),
-  ]),
-);
+// Resolve the `@ridestream/*` path aliases the same way tsc and tsx do, from tsconfig.base.json. Exact matches:
+// a prefix match would send `@ridestream/features/testing` into `@ridestream/features`.
+const alias = Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => ({
+  find: new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`),
+  replacement: fileURLToPath(new URL(target!, import.meta.url)),
+}));
 
 export default defineConfig({
   resolve: { alias },

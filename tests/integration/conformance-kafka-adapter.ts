@@ -3,7 +3,7 @@ import type { PredictionKind } from '@ridestream/features';
 import { DLQ_HEADERS } from '@ridestream/stream-consumer';
 import { collect, freshTopics, testKafka } from '@ridestream/testing';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { ConformanceAdapter } from './conformance';
+import { testModelPath, type ConformanceAdapter } from './conformance';
 import { predictionsOf, produceAll, startConsumer } from './helpers';
 
 const header = (m: KafkaMessage, name: string) => String(m.headers?.[name] ?? '');
@@ -11,6 +11,7 @@ const header = (m: KafkaMessage, name: string) => String(m.headers?.[name] ?? ''
 export function kafkaAdapter(kafka: Kafka = testKafka()): ConformanceAdapter {
   return {
     name: 'kafka',
+    modelPath: testModelPath,
     async freshStreams(partitions) {
       const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq'], partitions);
       return { input, output, dlq };
@@ -49,6 +50,7 @@ export function kafkaAdapter(kafka: Kafka = testKafka()): ConformanceAdapter {
         DEAD_LETTER_TOPIC: streams.dlq,
         CONSUMER_GROUP: group,
         BATCH_SIZE: String(options.batchSize),
+        MODEL_PATH: testModelPath(kind),
       });
       return { stop: () => c.service.stop(), scored: () => c.scored() };
     },

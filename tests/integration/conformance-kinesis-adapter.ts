@@ -2,15 +2,25 @@
  * Kinesis side of the integration tests: the local Kinesis + DynamoDB per test file, consumer services as the app
  * composes them (fresh application name = fresh lease table per test), and the conformance adapter.
  */
-import { join } from 'node:path';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import { predictionSchema, type Prediction, type PredictionKind } from '@ridestream/features';
 import {
+  createDynamoClient,
   createKinesisConsumerService,
   createKinesisPublisher,
   kinesisServiceEnvSchema,
+  leaseTable,
   parseDeadLetterEnvelope,
+  runKinesisConsumer,
+  type KinesisConsumer,
   type KinesisConsumerService,
+  type KinesisEventRecord,
+  type LeaseTable,
 } from '@ridestream/kinesis';
 import {
   collectStream,
@@ -20,18 +30,12 @@ import {
   streamClient,
   type EnsuredKinesis,
 } from '@ridestream/kinesis-tool';
-import { createModel } from '@ridestream/model';
+import { createModel, type Model } from '@ridestream/model';
 import { loadEnvConfig, silentLogger } from '@ridestream/runtime';
-import { DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { createConsumerMetrics, DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll } from 'vitest';
-import type { ConformanceAdapter, Streams } from './conformance';
-import { modelPath } from './helpers';
-
-/** The shipped model, or the one under RIDESTREAM_TEST_MODELS/<kind>/ when that is set (a candidate model). */
-export const testModelPath = (kind: PredictionKind) => {
-  const dir = process.env['RIDESTREAM_TEST_MODELS']?.trim();
-  return dir ? join(dir, kind, 'model.onnx') : modelPath(kind);
-};
+import { testModelPath, type ConformanceAdapter, type Streams } from './conformance';
 
 export interface LocalKinesis {
   endpoints(): EnsuredKinesis;
@@ -116,6 +120,7 @@ export const parsePrediction = (data: Buffer, kind: PredictionKind): Prediction 
 export function kinesisAdapter(local: LocalKinesis): ConformanceAdapter {
   return {
     name: 'kinesis',
+    modelPath: testModelPath,
     async freshStreams(shards) {
       const [input, output, dlq] = await freshStreams(local.client(), ['rides', 'preds', 'dlq'], shards);
       return { input, output, dlq };
@@ -153,4 +158,105 @@ export function kinesisAdapter(local: LocalKinesis): ConformanceAdapter {
       return { stop: () => c.service.stop(), scored: () => c.scored() };
     },
   };
+}
+
+export interface WiredConsumer {
+  readonly consumer: KinesisConsumer;
+  readonly leases: LeaseTable;
+  /** Output-stream partition keys (ride ids) in the order the consumer published them. */
+  readonly published: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * `runKinesisConsumer` wired by hand on a given Kinesis client (so a test can put fault-injecting middleware on
+ * it), with the real lease table, publisher and model: what the service does, minus the ops server.
+ */
+export async function wireConsumer(
+  local: LocalKinesis,
+  o: {
+    client?: KinesisClient;
+    streams: Streams;
+    application: string;
+    model: Model;
+    leaseDurationMs?: number;
+    chunkSize?: number;
+    maxRecordsPerGet?: number;
+  },
+): Promise<WiredConsumer> {
+  const client = o.client ?? local.client();
+  const dynamo = createDynamoClient({
+    region: 'us-east-1',
+    endpoint: local.endpoints().dynamodbEndpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const leases = leaseTable(dynamo, `${o.application}-leases`, o.streams.input);
+  await leases.ensure();
+  const real = createKinesisPublisher(client, { logger: silentLogger() });
+  const published: string[] = [];
+  const consumer = await runKinesisConsumer({
+    kinesis: client,
+    leases,
+    publisher: {
+      ...real,
+      send: (messages) => {
+        published.push(...messages.filter((m) => m.topic === o.streams.output).map((m) => m.key));
+        return real.send(messages);
+      },
+    },
+    scorer: {
+      kind: 'duration',
+      model: { name: o.model.info.name, version: o.model.info.version },
+      predict: (f, n) => o.model.predict(f, n),
+    },
+    logger: silentLogger(),
+    metrics: createConsumerMetrics(new Registry()),
+    inputStream: o.streams.input,
+    outputTopic: o.streams.output,
+    deadLetterTopic: o.streams.dlq,
+    consumerName: o.application,
+    leaseDurationMs: o.leaseDurationMs ?? 2000,
+    shardSyncMs: 500,
+    idlePollMs: 200,
+    maxRecordsPerGet: o.maxRecordsPerGet ?? 1000,
+    chunkSize: o.chunkSize ?? 250,
+    initialPosition: 'TRIM_HORIZON',
+  });
+  return {
+    consumer,
+    leases,
+    published,
+    stop: async () => {
+      await consumer.stop();
+      dynamo.destroy();
+    },
+  };
+}
+
+/** What the event source mapping would hand the function for the first shard of `stream`. */
+export async function eventFromStream(client: KinesisClient, stream: string): Promise<KinesisEventRecord[]> {
+  const { StreamDescriptionSummary: summary } = await client.send(
+    new DescribeStreamSummaryCommand({ StreamName: stream }),
+  );
+  const shardId = 'shardId-000000000000';
+  const it = await client.send(
+    new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+  );
+  const out = await client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
+  return (out.Records ?? []).map((r) => ({
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: r.PartitionKey!,
+      sequenceNumber: r.SequenceNumber!,
+      data: Buffer.from(r.Data!).toString('base64'),
+      approximateArrivalTimestamp: r.ApproximateArrivalTimestamp!.getTime() / 1000,
+    },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `${shardId}:${r.SequenceNumber}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::000000000000:role/tip-lambda',
+    awsRegion: 'us-east-1',
+    eventSourceARN: summary!.StreamARN!,
+  }));
 }

@@ -3,12 +3,22 @@
  * conformance-kinesis.int.test.ts): what a consumer promises whatever carries the rides. Each adapter provides
  * fresh streams, raw publishing, a collector, and a consumer service as its app would compose it.
  */
+import { join } from 'node:path';
 import { scoreRides } from '@ridestream/batch';
 import type { Prediction, PredictionKind } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
 import { waitFor } from '@ridestream/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countByRide, modelPath, realRides } from './helpers';
+
+/**
+ * The shipped model, or RIDESTREAM_TEST_MODELS/<kind>/model.onnx when that is set: the suite then checks a
+ * candidate model (or a stand-in while none is shipped) on both transports.
+ */
+export const testModelPath = (kind: PredictionKind): string => {
+  const dir = process.env['RIDESTREAM_TEST_MODELS']?.trim();
+  return dir ? join(dir, kind, 'model.onnx') : modelPath(kind);
+};
 
 export interface Streams {
   readonly input: string;
@@ -37,6 +47,8 @@ export interface Collected<T> {
 
 export interface ConformanceAdapter {
   readonly name: string;
+  /** The model its consumers serve, for the offline comparison. */
+  modelPath(kind: PredictionKind): string;
   /** Fresh input, output and dead-letter streams/topics with `partitions` partitions/shards each. */
   freshStreams(partitions: number): Promise<Streams>;
   publish(stream: string, records: readonly { key: string; value: Buffer | string }[]): Promise<void>;
@@ -77,7 +89,7 @@ export function registerConformanceSuite(adapter: () => ConformanceAdapter): voi
       expect(counts.size).toBe(rides.length);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
       expect(await consumer.scored()).toBe(rides.length);
-      const model = await createModel({ path: modelPath('duration') });
+      const model = await createModel({ path: a.modelPath('duration') });
       cleanups.push(() => model.dispose());
       const offline = await scoreRides(model, rides);
       const byRide = new Map(out.items().map((p) => [p.rideId, p]));

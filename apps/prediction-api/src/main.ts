@@ -5,7 +5,7 @@
 import { createModel } from '@ridestream/model';
 import { registerPredictRoute } from '@ridestream/predict-api';
 import {
-  ConfigError,
+  exitOnStartupError,
   createLogger,
   createMetricsRegistry,
   listenable,
@@ -56,11 +56,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  const reason =
-    err instanceof ConfigError
-      ? `invalid configuration:\n${err.issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`
-      : (err as Error).message;
-  console.error(`prediction-api: cannot start: ${reason}`);
-  process.exit(1);
-});
+main().catch(exitOnStartupError('prediction-api'));

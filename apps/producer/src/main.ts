@@ -4,7 +4,7 @@
  */
 import { createProducerService } from '@ridestream/ingest';
 import { kafkaConnectionFromEnv } from '@ridestream/kafka';
-import { ConfigError, createLogger, runService } from '@ridestream/runtime';
+import { createLogger, exitOnStartupError, runService } from '@ridestream/runtime';
 import { loadConfig } from './config';
 
 async function main(): Promise<void> {
@@ -26,11 +26,4 @@ async function main(): Promise<void> {
   await runService(service, { logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
 }
 
-main().catch((err: unknown) => {
-  const reason =
-    err instanceof ConfigError
-      ? `invalid configuration:\n${err.issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`
-      : (err as Error).message;
-  console.error(`producer: cannot start: ${reason}`);
-  process.exit(1);
-});
+main().catch(exitOnStartupError('producer'));

@@ -3,7 +3,7 @@
  * (USD) to `tip-predictions`. A composition root: config -> logger -> model -> service -> run.
  */
 import { createModel } from '@ridestream/model';
-import { ConfigError, createLogger, runService } from '@ridestream/runtime';
+import { createLogger, exitOnStartupError, runService } from '@ridestream/runtime';
 import { createConsumerService } from '@ridestream/stream-consumer';
 import { loadConfig } from './config';
 
@@ -18,12 +18,4 @@ async function main(): Promise<void> {
   await runService(service, { logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
 }
 
-main().catch((err: unknown) => {
-  // Startup errors (bad config, missing model) end here, before any logger may exist: one clear line, exit 1.
-  const reason =
-    err instanceof ConfigError
-      ? `invalid configuration:\n${err.issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`
-      : (err as Error).message;
-  console.error(`${SERVICE}: cannot start: ${reason}`);
-  process.exit(1);
-});
+main().catch(exitOnStartupError(SERVICE));

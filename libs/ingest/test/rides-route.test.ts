@@ -1,3 +1,4 @@
+import { sampleRide } from '@ridestream/features/testing';
 import type { OutgoingMessage } from '@ridestream/kafka';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing, silentLogger } from '@ridestream/runtime';
@@ -6,19 +7,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerRidesRoute } from '../src/index';
 
-const ride = (rideId: string, over: Record<string, unknown> = {}) => ({
-  schemaVersion: 1,
-  rideId,
-  vendorId: 2,
-  pickupAt: '2024-01-15T08:30:00-05:00',
-  puLocationId: 74,
-  doLocationId: 236,
-  tripDistance: 2.5,
-  passengerCount: 1,
-  paymentType: 1,
-  fareAmount: 14,
-  ...over,
-});
+const ride = sampleRide;
 
 const apps: ReturnType<typeof Fastify>[] = [];
 afterEach(async () => {

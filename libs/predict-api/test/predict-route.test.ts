@@ -1,21 +1,10 @@
+import { sampleRide } from '@ridestream/features/testing';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerPredictRoute, type RouteScorer } from '../src/index';
 
-const ride = (rideId: string, over: Record<string, unknown> = {}) => ({
-  schemaVersion: 1,
-  rideId,
-  vendorId: 2,
-  pickupAt: '2024-01-15T08:30:00-05:00',
-  puLocationId: 74,
-  doLocationId: 236,
-  tripDistance: 2.5,
-  passengerCount: 1,
-  paymentType: 1,
-  fareAmount: 14,
-  ...over,
-});
+const ride = sampleRide;
 
 /** Stand-in models over the real feature matrix: duration = 4 x distance, tip = 0.2 x fare. */
 const scorers: RouteScorer[] = [

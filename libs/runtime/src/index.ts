@@ -6,7 +6,7 @@ export { createLogger, REDACT_PATHS, silentLogger } from './logger';
 export type { Logger, LoggerOptions } from './logger';
 export { backoffMs, retry } from './retry';
 export type { RetryOptions } from './retry';
-export { once, runCleanups, runService, withDeadline } from './lifecycle';
+export { exitOnStartupError, once, runCleanups, runService, withDeadline } from './lifecycle';
 export type { CleanupStep, Lifecycle, ProcessLike, RunServiceOptions, Service } from './lifecycle';
 export { createMetricsRegistry } from './metrics';
 export type { Registry } from './metrics';

@@ -1,4 +1,4 @@
-import { RuntimeError } from './errors';
+import { ConfigError, RuntimeError } from './errors';
 import type { Logger } from './logger';
 
 /** Every long-lived component: start it once, stop it once (a second `stop()` returns the first promise). */
@@ -116,4 +116,25 @@ export async function runService(service: Service, options: RunServiceOptions): 
     () => void (stopping || shutdown('finished', 0)),
     (err: unknown) => void shutdown('crashed', 1, err),
   );
+}
+
+/**
+ * The `catch` of an app's `main()`: startup errors (bad config, missing model, unreachable broker) end here,
+ * possibly before a logger exists, as one clear message on stderr naming what to fix, and exit code 1.
+ *
+ * @example main().catch(exitOnStartupError('producer'));
+ */
+export function exitOnStartupError(
+  service: string,
+  proc: Pick<ProcessLike, 'exit'> = process,
+  print: (line: string) => void = console.error,
+) {
+  return (err: unknown): void => {
+    const reason =
+      err instanceof ConfigError
+        ? `invalid configuration:\n${err.issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`
+        : ((err as Error)?.message ?? String(err));
+    print(`${service}: cannot start: ${reason}`);
+    proc.exit(1);
+  };
 }

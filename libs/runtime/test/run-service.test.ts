@@ -1,6 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { runService, silentLogger, type ProcessLike, type Service } from '../src/index';
+import {
+  ConfigError,
+  exitOnStartupError,
+  runService,
+  silentLogger,
+  type ProcessLike,
+  type Service,
+} from '../src/index';
 
 /** A process stand-in: records exit codes instead of exiting the test runner. */
 function fakeProcess() {
@@ -84,5 +91,30 @@ describe('runService', () => {
     p.emit('uncaughtException', new Error('bug'));
     expect(await p.exitedOnce).toBe(1);
     expect(s.stops).toBe(1);
+  });
+});
+
+describe('exitOnStartupError', () => {
+  it('prints every bad variable and exits 1', () => {
+    const lines: string[] = [];
+    const exits: number[] = [];
+    exitOnStartupError('svc', { exit: (c: number) => void exits.push(c) }, (l) => lines.push(l))(
+      new ConfigError([
+        { variable: 'KAFKA_BROKERS', message: 'required' },
+        { variable: 'BATCH_SIZE', message: 'must be positive' },
+      ]),
+    );
+    expect(lines).toEqual([
+      'svc: cannot start: invalid configuration:\n  KAFKA_BROKERS: required\n  BATCH_SIZE: must be positive',
+    ]);
+    expect(exits).toEqual([1]);
+  });
+
+  it('prints the error message for other startup failures', () => {
+    const lines: string[] = [];
+    exitOnStartupError('svc', { exit: () => {} }, (l) => lines.push(l))(
+      new Error('model file not found: models/x.onnx'),
+    );
+    expect(lines).toEqual(['svc: cannot start: model file not found: models/x.onnx']);
   });
 });

@@ -1,3 +1,4 @@
+import { sampleRide } from '@ridestream/features/testing';
 import { describe, expect, it } from 'vitest';
 import {
   DLQ_HEADERS,
@@ -9,19 +10,7 @@ import {
   type SourceRecord,
 } from '../src/index';
 
-const ride = (rideId: string, over: Record<string, unknown> = {}) => ({
-  schemaVersion: 1,
-  rideId,
-  vendorId: 2,
-  pickupAt: '2024-01-15T08:30:00-05:00',
-  puLocationId: 74,
-  doLocationId: 236,
-  tripDistance: 2.5,
-  passengerCount: 1,
-  paymentType: 1,
-  fareAmount: 14,
-  ...over,
-});
+const ride = sampleRide;
 const rec = (position: string, value: unknown): SourceRecord => ({
   position,
   key: 'k',

@@ -1,3 +1,4 @@
+import { sampleRide } from '@ridestream/features/testing';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing, silentLogger, traceHeaders } from '@ridestream/runtime';
@@ -6,18 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createConsumerMetrics, processChunk, type Scorer, type SourceRecord } from '../src/index';
 import type { OutgoingMessage } from '@ridestream/kafka';
 
-const ride = {
-  schemaVersion: 1,
-  rideId: 'r1',
-  vendorId: 2,
-  pickupAt: '2024-01-15T08:30:00-05:00',
-  puLocationId: 74,
-  doLocationId: 236,
-  tripDistance: 2.5,
-  passengerCount: 1,
-  paymentType: 1,
-  fareAmount: 14,
-};
+const ride = sampleRide('r1');
 const scorer: Scorer = {
   kind: 'duration',
   model: { name: 'ride-duration', version: '1' },

@@ -1,0 +1,139 @@
+/**
+ * Issue 5, "done when": 5,000 real rides on the local Kinesis through the publisher -> both consumers (two
+ * instances each, sharing the shards through their lease tables) -> the prediction streams, each ride scored once
+ * per model at steady state; then a crashed instance (leases neither checkpointed nor released) whose shards the
+ * survivor takes over once the leases expire, losing nothing.
+ */
+import { scoreRides } from '@ridestream/batch';
+import type { PredictionKind } from '@ridestream/features';
+import { collectStream, freshStreams, type StreamCollector } from '@ridestream/kinesis-tool';
+import { createModel } from '@ridestream/model';
+import { unique, waitFor } from '@ridestream/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testModelPath } from './conformance';
+import {
+  parsePrediction,
+  putAll,
+  startKinesisConsumer,
+  useLocalKinesis,
+  type KinesisConsumerUnderTest,
+} from './conformance-kinesis-adapter';
+import { countByRide, realRides } from './helpers';
+
+const RIDES = 5000;
+const SHARDS = 4;
+const LEASE_MS = 3000;
+const local = useLocalKinesis();
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function instance(kind: PredictionKind, env: Record<string, string>): Promise<KinesisConsumerUnderTest> {
+  const c = await startKinesisConsumer(kind, local.endpoints(), { LEASE_DURATION_MS: String(LEASE_MS), ...env });
+  cleanups.push(() => c.service.stop());
+  return c;
+}
+const held = (c: KinesisConsumerUnderTest) => c.service.consumer()?.heldShards().length ?? 0;
+const collector = (stream: string): StreamCollector => {
+  const c = collectStream(local.client(), stream);
+  cleanups.push(() => c.stop());
+  return c;
+};
+
+describe('rides on the local Kinesis: publisher -> both consumers -> prediction streams', () => {
+  it(`scores ${RIDES} real rides once per model at steady state, equal to offline scoring`, async () => {
+    const [input, durationOut, tipOut, dlq] = await freshStreams(
+      local.client(),
+      ['rides', 'ride-duration-predictions', 'tip-predictions', 'rides-dlq'],
+      SHARDS,
+    );
+    const outputs: Record<PredictionKind, string> = { duration: durationOut, tip: tipOut };
+    const instances: KinesisConsumerUnderTest[] = [];
+    for (const kind of ['duration', 'tip'] as const) {
+      const env = { INPUT_STREAM: input, OUTPUT_STREAM: outputs[kind], DEAD_LETTER_STREAM: dlq };
+      const application = unique(`${kind}-consumer`);
+      instances.push(await instance(kind, { ...env, APPLICATION_NAME: application, BATCH_SIZE: '250' }));
+      instances.push(await instance(kind, { ...env, APPLICATION_NAME: application, BATCH_SIZE: '250' }));
+    }
+    // Steady state: each application's shards balanced two and two, so no lease moves while rides flow.
+    await waitFor(() => instances.every((c) => held(c) === SHARDS / 2), 'balanced leases', 30_000);
+    const out = { duration: collector(durationOut), tip: collector(tipOut) };
+
+    const rides = await realRides(RIDES);
+    const t0 = performance.now();
+    await putAll(
+      local.client(),
+      input,
+      rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
+    );
+    const publishS = (performance.now() - t0) / 1000;
+    await waitFor(
+      () => out.duration.records.length >= RIDES && out.tip.records.length >= RIDES,
+      'predictions',
+      120_000,
+    );
+    const totalS = (performance.now() - t0) / 1000;
+    console.info(
+      `kinesis e2e: published ${RIDES} rides in ${publishS.toFixed(2)} s (${Math.round(RIDES / publishS)}/s); ` +
+        `both prediction streams complete after ${totalS.toFixed(2)} s (${Math.round(RIDES / totalS)} rides/s)`,
+    );
+
+    for (const kind of ['duration', 'tip'] as const) {
+      const predictions = out[kind].records.map((r) => parsePrediction(r.data, kind));
+      const counts = countByRide(predictions);
+      expect(counts.size).toBe(RIDES);
+      expect([...counts.values()].every((n) => n === 1)).toBe(true);
+      const model = await createModel({ path: testModelPath(kind) });
+      cleanups.push(() => model.dispose());
+      const offline = await scoreRides(model, rides);
+      const byRide = new Map(predictions.map((p) => [p.rideId, p.value]));
+      let worst = 0;
+      rides.forEach((r, i) => (worst = Math.max(worst, Math.abs(byRide.get(r.rideId)! - offline[i]!))));
+      expect(worst).toBeLessThanOrEqual(1e-4);
+    }
+    // Both instances of each application did part of the work.
+    for (const c of instances) expect(await c.scored()).toBeGreaterThan(0);
+  });
+
+  it('takes over the leases of a crashed instance once they expire, and loses no ride', async () => {
+    const [input, output, dlq] = await freshStreams(local.client(), ['rides', 'preds', 'dlq'], SHARDS);
+    const env = {
+      INPUT_STREAM: input,
+      OUTPUT_STREAM: output,
+      DEAD_LETTER_STREAM: dlq,
+      APPLICATION_NAME: unique('duration-consumer'),
+      BATCH_SIZE: '50',
+      MAX_RECORDS_PER_GET: '100',
+    };
+    const a = await instance('duration', env);
+    const b = await instance('duration', env);
+    await waitFor(() => held(a) === 2 && held(b) === 2, 'balanced leases', 30_000);
+    const out = collector(output);
+    const rides = await realRides(RIDES);
+    await putAll(
+      local.client(),
+      input,
+      rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
+    );
+    await waitFor(() => out.records.length >= 1000, 'both instances mid-stream');
+
+    // The crash: no checkpoint of the chunk in hand, no lease released.
+    const crashedAt = Date.now();
+    await a.service.consumer()!.halt();
+    await waitFor(() => held(b) === SHARDS, 'the survivor to take every shard', 30_000);
+    const takeoverMs = Date.now() - crashedAt;
+    const predicted = () => countByRide(out.records.map((r) => parsePrediction(r.data, 'duration'))).size;
+    await waitFor(() => predicted() >= RIDES, 'every ride predicted', 120_000);
+    console.info(`kinesis failover: survivor held all ${SHARDS} shards ${takeoverMs} ms after the crash`);
+
+    // It waited for the leases to expire (nobody released them), and not much longer.
+    expect(takeoverMs).toBeGreaterThanOrEqual(LEASE_MS / 2);
+    expect(takeoverMs).toBeLessThan(LEASE_MS * 5);
+    const counts = countByRide(out.records.map((r) => parsePrediction(r.data, 'duration')));
+    expect(rides.filter((r) => !counts.has(r.rideId))).toEqual([]);
+    // At-least-once: only what the crashed instance published after its last checkpoint comes twice.
+    const twice = [...counts.values()].filter((n) => n > 1).length;
+    expect(twice).toBeLessThanOrEqual((SHARDS / 2) * 100);
+  });
+});

@@ -1,0 +1,117 @@
+"""MLflow helpers: where tracking lives, one run per model, registration and aliases.
+
+Default store: SQLite at <repo>/.cache/mlflow/mlflow.db with artifacts in <repo>/.cache/mlflow/artifacts
+(.cache/ is gitignored). MLFLOW_TRACKING_URI overrides the store; for any sqlite:/// store the artifacts go to
+an `artifacts` folder beside the database file, so a test's tmp_path store leaves nothing in the repo.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import onnx
+from mlflow.tracking import MlflowClient
+
+from .paths import CACHE_DIR
+
+PRODUCTION_ALIAS = "production"
+
+
+@dataclass(frozen=True)
+class Tracking:
+    tracking_uri: str
+    artifact_root: Path
+
+    @staticmethod
+    def resolve(tracking_uri: str | None = None) -> Tracking:
+        """Explicit argument, then MLFLOW_TRACKING_URI (empty counts as unset), then the repo's SQLite file."""
+        uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or ""
+        if not uri:
+            database = CACHE_DIR / "mlflow" / "mlflow.db"
+            uri = f"sqlite:///{database}"
+        if uri.startswith("sqlite:///"):
+            database = Path(uri.removeprefix("sqlite:///"))
+            database.parent.mkdir(parents=True, exist_ok=True)
+            artifact_root = database.parent / "artifacts"
+        else:
+            artifact_root = CACHE_DIR / "mlflow" / "artifacts"
+        return Tracking(tracking_uri=uri, artifact_root=artifact_root)
+
+    def client(self) -> MlflowClient:
+        return MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
+
+    def experiment_id(self, name: str) -> str:
+        """Create the experiment on first use, with its artifacts under artifact_root (not ./mlruns of the cwd)."""
+        client = self.client()
+        existing = client.get_experiment_by_name(name)
+        if existing is not None:
+            return existing.experiment_id
+        location = (self.artifact_root / name).resolve()
+        location.mkdir(parents=True, exist_ok=True)
+        return client.create_experiment(name, artifact_location=location.as_uri())
+
+
+def quiet_mlflow() -> None:
+    """MLflow logs Alembic migrations and signature hints at INFO/WARN on every fresh store; keep the
+    pipeline output to our own lines."""
+    for name in ("mlflow", "alembic"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="mlflow")
+
+
+@dataclass
+class ModelRun:
+    run_id: str
+    registered_name: str
+    version: str
+
+
+@contextmanager
+def model_run(tracking: Tracking, experiment: str, run_name: str, tags: Mapping[str, str]) -> Iterator[str]:
+    """An open MLflow run (its id is yielded); the run is ended, failed or not, on exit."""
+    quiet_mlflow()
+    mlflow.set_tracking_uri(tracking.tracking_uri)
+    mlflow.set_registry_uri(tracking.tracking_uri)
+    experiment_id = tracking.experiment_id(experiment)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=dict(tags)) as run:
+        yield run.info.run_id
+
+
+def log_params_metrics(params: Mapping[str, Any], metrics: Mapping[str, float]) -> None:
+    mlflow.log_params({k: str(v)[:500] for k, v in params.items()})
+    mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
+
+
+def register_onnx(model: onnx.ModelProto, registered_name: str, alias: str | None) -> ModelRun:
+    """Log the ONNX model to the active run, register a new version, and point `alias` at it."""
+    run = mlflow.active_run()
+    if run is None:
+        raise RuntimeError("register_onnx needs an active MLflow run (use model_run)")
+    info = mlflow.onnx.log_model(
+        model,
+        name="model",
+        registered_model_name=registered_name,
+        save_as_external_data=False,  # one self-contained file, as shipped under models/
+    )
+    version = str(info.registered_model_version)
+    if alias:
+        MlflowClient().set_registered_model_alias(registered_name, alias, version)
+    return ModelRun(run_id=run.info.run_id, registered_name=registered_name, version=version)
+
+
+def log_files(paths: list[Path], artifact_path: str) -> None:
+    for path in paths:
+        mlflow.log_artifact(str(path), artifact_path=artifact_path)
+
+
+def version_by_alias(tracking: Tracking, registered_name: str, alias: str = PRODUCTION_ALIAS) -> str:
+    """The version number the alias points at (raises if the alias or the model does not exist)."""
+    return str(tracking.client().get_model_version_by_alias(registered_name, alias).version)
