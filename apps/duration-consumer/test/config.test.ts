@@ -5,13 +5,15 @@ import { loadConfig } from '../src/config';
 describe('duration-consumer config', () => {
   it('returns the defaults of this consumer', () => {
     const c = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' });
-    expect(c).toMatchObject({
+    expect(c.transport).toBe('kafka');
+    if (c.transport !== 'kafka') return;
+    expect(c.env).toMatchObject({
       CONSUMER_GROUP: 'duration-consumer',
       INPUT_TOPIC: 'rides',
       DEAD_LETTER_TOPIC: 'rides.dlq',
       BATCH_SIZE: 500,
     });
-    expect(c.MODEL_PATH).toContain('models/duration/');
+    expect(c.env.MODEL_PATH).toContain('models/duration/');
   });
 
   it('fails naming each bad variable', () => {
@@ -29,5 +31,20 @@ describe('duration-consumer config', () => {
 
   it('fails naming KAFKA_BROKERS when it is missing', () => {
     expect(() => loadConfig({})).toThrow(/KAFKA_BROKERS/);
+  });
+
+  it('returns the Kinesis configuration when TRANSPORT=kinesis, with the same defaults', () => {
+    const c = loadConfig({ TRANSPORT: 'kinesis', AWS_REGION: 'us-east-1' });
+    expect(c.transport).toBe('kinesis');
+    if (c.transport !== 'kinesis') return;
+    expect(c.env).toMatchObject({
+      APPLICATION_NAME: 'duration-consumer',
+      INPUT_STREAM: 'rides',
+      DEAD_LETTER_STREAM: 'rides.dlq',
+    });
+  });
+
+  it('fails naming TRANSPORT when it is neither kafka nor kinesis', () => {
+    expect(() => loadConfig({ TRANSPORT: 'pulsar' })).toThrow(/TRANSPORT/);
   });
 });

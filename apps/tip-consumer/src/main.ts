@@ -1,7 +1,9 @@
 /**
- * tip-consumer: scores every ride event on `rides` with the ride-tip model and publishes the suggested tip
- * (USD) to `tip-predictions`. A composition root: config -> logger -> model -> service -> run.
+ * tip-consumer: scores every ride event on `rides` with the ride-tip model and publishes the suggested
+ * tip (USD) to `tip-predictions`, on Kafka (default) or Kinesis (`TRANSPORT=kinesis`).
+ * A composition root: config -> logger -> model -> service -> run.
  */
+import { createKinesisConsumerService } from '@ridestream/kinesis';
 import { createModel } from '@ridestream/model';
 import { createLogger, exitOnStartupError, runService } from '@ridestream/runtime';
 import { createConsumerService } from '@ridestream/stream-consumer';
@@ -11,11 +13,17 @@ const SERVICE = 'tip-consumer';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = createLogger({ name: SERVICE, level: config.LOG_LEVEL });
-  const model = await createModel({ path: config.MODEL_PATH });
-  logger.info({ model: model.info.name, version: model.info.version, sha256: model.info.sha256 }, 'model loaded');
-  const service = createConsumerService({ kind: 'tip', config, model, logger });
-  await runService(service, { logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  const logger = createLogger({ name: SERVICE, level: config.env.LOG_LEVEL });
+  const model = await createModel({ path: config.env.MODEL_PATH });
+  logger.info(
+    { model: model.info.name, version: model.info.version, sha256: model.info.sha256, transport: config.transport },
+    'model loaded',
+  );
+  const service =
+    config.transport === 'kinesis'
+      ? createKinesisConsumerService({ kind: 'tip', config: config.env, model, logger })
+      : createConsumerService({ kind: 'tip', config: config.env, model, logger });
+  await runService(service, { logger, shutdownTimeoutMs: config.env.SHUTDOWN_TIMEOUT_MS });
 }
 
 main().catch(exitOnStartupError(SERVICE));
