@@ -221,8 +221,11 @@ describe('kafkajs 2.2.4 against the pinned broker', () => {
       });
       await transaction.commit();
 
-      const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-      expect(offsets?.partitions).toEqual([expect.objectContaining({ partition: 0, offset: '1' })]);
+      // The coordinator applies the committed offsets when it reads the transaction's commit marker, a moment after
+      // commit() returns (kafkajs does not ask for stable offsets), so wait for them instead of reading once.
+      const committed = async () => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions;
+      await waitFor(async () => (await committed())?.[0]?.offset === '1', WAIT_MS, 'the transactional offset commit');
+      expect(await committed()).toEqual([expect.objectContaining({ partition: 0, offset: '1' })]);
     },
     TEST_TIMEOUT_MS,
   );
