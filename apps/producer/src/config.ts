@@ -1,3 +1,4 @@
+import { apiKeysEnvSchema } from '@ridestream/ingest';
 import { envSchemas, kafkaEnvSchema, loadEnvConfig, serviceEnvSchema, type Env } from '@ridestream/runtime';
 import { z } from 'zod';
 
@@ -13,6 +14,10 @@ export const configSchema = kafkaEnvSchema.extend(serviceEnvSchema.shape).extend
   LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
   COMPRESSION: z.enum(['none', 'gzip']).default('none'),
   CREATE_TOPICS: envSchemas.flag.default(false),
+  /** Comma-separated API keys (or PRODUCER_API_KEYS_FILE); POST /rides requires one when set. Redacted in logs. */
+  PRODUCER_API_KEYS: apiKeysEnvSchema.optional(),
+  /** Requests per client IP per minute on POST /rides (429 above); unlimited when unset. */
+  RATE_LIMIT_PER_MINUTE: envSchemas.positiveInt.optional(),
 });
 export type ProducerConfig = z.infer<typeof configSchema>;
 

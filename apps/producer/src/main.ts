@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     compression: config.COMPRESSION,
     createTopics: config.CREATE_TOPICS,
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    apiKeys: config.PRODUCER_API_KEYS,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     logger,
   });
   await runService(service, { logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });

@@ -1,5 +1,9 @@
-export { createProducerService } from './producer-service';
-export type { ProducerService, ProducerServiceOptions } from './producer-service';
+export { createProducerApp, createProducerService } from './producer-service';
+export type { ProducerAppOptions, ProducerService, ProducerServiceOptions } from './producer-service';
+export { apiKeyMatcher, apiKeysEnvSchema, presentedKey, registerApiKeyAuth } from './auth';
+export type { ApiKeyAuthOptions } from './auth';
+export { registerRateLimit } from './rate-limit';
+export type { RateLimitOptions } from './rate-limit';
 export { registerRidesRoute } from './rides-route';
 export type { RidesRouteOptions } from './rides-route';
 export { replayRides, ReplayError } from './replay';

@@ -1,0 +1,187 @@
+/**
+ * Property tests of `POST /rides`: whatever a client sends, the answer is 4xx (never 5xx, never a crash) unless
+ * every ride in it is valid, in which case it is 202; and nothing that is not a valid ride is ever published.
+ */
+import { validateRideEvent } from '@ridestream/features';
+import { sampleRide } from '@ridestream/features/testing';
+import type { OutgoingMessage } from '@ridestream/kafka';
+import { silentLogger } from '@ridestream/runtime';
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProducerApp } from '../src/index';
+
+const MAX_RIDES = 100;
+const sent: OutgoingMessage[] = [];
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  app = createProducerApp({
+    bodyLimitBytes: 1024 * 1024,
+    registry: new Registry(),
+    isReady: () => true,
+    rides: {
+      topic: 'rides',
+      publish: async (m) => void sent.push(...m),
+      maxRidesPerRequest: MAX_RIDES,
+      logger: silentLogger(),
+      registry: new Registry(),
+    },
+  });
+  await app.ready();
+});
+afterAll(() => app.close());
+
+const post = (payload: string | Buffer, contentType = 'application/json') =>
+  app.inject({ method: 'POST', url: '/rides', payload, headers: { 'content-type': contentType } });
+
+/** Every published message must be a valid ride keyed by its id. */
+function expectOnlyValidPublished(): void {
+  for (const m of sent.splice(0)) {
+    const r = validateRideEvent(JSON.parse(String(m.value)));
+    expect(r.ok, String(m.value)).toBe(true);
+    expect(m.key).toBe(r.ok ? r.value.rideId : undefined);
+  }
+}
+
+const FIELDS = Object.keys(sampleRide()) as (keyof ReturnType<typeof sampleRide>)[];
+const rideId = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/);
+
+/** Values of the wrong type (or out of range) for any field. */
+const wrongValue = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.string({ maxLength: 20 }),
+  fc.double(),
+  fc.integer({ min: -1e9, max: -1 }),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }),
+);
+
+/** A valid ride broken in one way the contract must reject. */
+const brokenRide = fc.oneof(
+  fc
+    .tuple(rideId, fc.constantFrom(...FIELDS), wrongValue)
+    .filter(([id, f, v]) => !validateRideEvent(sampleRide(id, { [f]: v })).ok)
+    .map(([id, f, v]) => sampleRide(id, { [f]: v })),
+  fc.tuple(rideId, fc.constantFrom(...FIELDS)).map(([id, f]) => {
+    const r: Record<string, unknown> = { ...sampleRide(id) };
+    delete r[f];
+    return r;
+  }),
+  fc
+    .tuple(rideId, fc.constantFrom('puLocationId', 'doLocationId'), fc.oneof(fc.integer({ min: 266 }), fc.constant(0)))
+    .map(([id, f, zone]) => sampleRide(id, { [f]: zone })),
+  fc
+    .tuple(fc.constantFrom('rideId', 'pickupAt'), fc.integer({ min: 65, max: 200_000 }))
+    .map(([f, n]) => sampleRide('x', { [f]: 'a'.repeat(n) })),
+);
+
+/** Bodies with prototype-pollution keys: Fastify's secure JSON parser refuses them (400). */
+const pollution = fc
+  .tuple(rideId, fc.constantFrom('__proto__', 'constructor'), fc.boolean())
+  .map(([id, key, nested]) => {
+    const payload = key === '__proto__' ? '{"polluted":true}' : '{"prototype":{"polluted":true}}';
+    const ride = JSON.stringify(sampleRide(id)).slice(0, -1) + `,"${key}":${payload}}`;
+    return nested ? `[${ride}]` : ride;
+  });
+
+/** Arrays or objects nested 100-10,000 deep. */
+const deepNesting = fc
+  .tuple(fc.integer({ min: 100, max: 10_000 }), fc.boolean())
+  .map(([depth, arrays]) =>
+    arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
+  );
+
+describe('POST /rides under fuzzing', () => {
+  it('answers an arbitrary JSON value with 4xx, or 202 only when it is a valid ride batch', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (value) => {
+        const res = await post(JSON.stringify(value) ?? 'null');
+        expect(res.statusCode === 202 || (res.statusCode >= 400 && res.statusCode < 500), res.body).toBe(true);
+        expectOnlyValidPublished();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects every broken ride with 4xx, alone or hidden in a batch of valid rides, and publishes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        brokenRide,
+        fc.array(rideId, { maxLength: 5 }),
+        fc.nat(5),
+        fc.boolean(),
+        async (bad, goodIds, at, single) => {
+          const batch: unknown[] = goodIds.map((id) => sampleRide(id));
+          batch.splice(Math.min(at, batch.length), 0, bad);
+          const res = await post(JSON.stringify(single ? bad : batch));
+          expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
+          expect(res.statusCode, res.body).toBeLessThan(500);
+          expect(sent).toEqual([]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects prototype-pollution keys and deep nesting with 4xx, publishing nothing and polluting nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(pollution, deepNesting), async (body) => {
+        const res = await post(body);
+        expect(res.statusCode, res.body.slice(0, 200)).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode).toBeLessThan(500);
+        expect(sent).toEqual([]);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('answers random bytes sent as JSON with 4xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 4096 }), async (bytes) => {
+        const res = await post(Buffer.from(bytes));
+        // A few byte strings are valid JSON (`1`, `"a"`): those are still not rides.
+        expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode).toBeLessThan(500);
+        expect(sent).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('accepts every valid ride batch with 202 and publishes exactly those rides', async () => {
+    const validRide = fc
+      .record({
+        rideId,
+        vendorId: fc.integer({ min: 1, max: 6 }),
+        puLocationId: fc.integer({ min: 1, max: 265 }),
+        doLocationId: fc.integer({ min: 1, max: 265 }),
+        tripDistance: fc.double({ min: 0, max: 200, noNaN: true }),
+        passengerCount: fc.option(fc.integer({ min: 0, max: 9 })),
+        paymentType: fc.option(fc.integer({ min: 1, max: 6 })),
+        fareAmount: fc.double({ min: 0, max: 1000, noNaN: true }),
+        pickupAt: fc
+          .date({ min: new Date('2000-01-02T00:00:00Z'), max: new Date('2099-12-30T00:00:00Z'), noInvalidDate: true })
+          .map((d) => d.toISOString()),
+      })
+      .map((r) => sampleRide(r.rideId, r));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(validRide, { minLength: 1, maxLength: MAX_RIDES }),
+        fc.boolean(),
+        async (rides, single) => {
+          const body = single ? rides[0] : rides;
+          const res = await post(JSON.stringify(body));
+          expect(res.statusCode, res.body).toBe(202);
+          const expected = single ? [rides[0]!] : rides;
+          expect(sent.map((m) => m.key)).toEqual(expected.map((r) => r.rideId));
+          expectOnlyValidPublished();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

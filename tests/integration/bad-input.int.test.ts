@@ -1,0 +1,205 @@
+/**
+ * Bad input at scale: 10,000 malformed events of every kind interleaved with 5,000 real rides on one topic, through
+ * one duration consumer. Every bad event must land in the dead-letter topic with its reason, every valid ride must be
+ * scored exactly once, and the consumer must never crash or rejoin its group.
+ */
+import { parseRideEvent, type RideEvent } from '@ridestream/features';
+import { DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { collect, freshTopics, testKafka, waitFor, type Collector } from '@ridestream/testing';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { countByRide, predictionsOf, realRides, startConsumer } from './helpers';
+
+const BAD = 10_000;
+const GOOD = 5_000;
+
+let kafka: Kafka;
+let producer: Producer;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeEach(async () => {
+  kafka = testKafka();
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+});
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A small deterministic PRNG, so a failure can be reproduced. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type BadKind =
+  | 'broken-json'
+  | 'wrong-type'
+  | 'missing-field'
+  | 'unknown-zone'
+  | 'huge-string'
+  | 'binary'
+  | 'proto-pollution'
+  | 'deep-nesting'
+  | 'not-an-object';
+
+/** One malformed event of `kind`, derived from a real ride so that only the defect makes it bad. */
+function badEvent(kind: BadKind, ride: RideEvent, i: number, rand: () => number): string | Buffer {
+  const id = `bad-${i}`;
+  const fields = ['rideId', 'vendorId', 'pickupAt', 'puLocationId', 'doLocationId', 'tripDistance', 'fareAmount'];
+  const field = fields[Math.floor(rand() * fields.length)]!;
+  switch (kind) {
+    case 'broken-json': {
+      const json = JSON.stringify({ ...ride, rideId: id });
+      return json.slice(0, 1 + Math.floor(rand() * (json.length - 2)));
+    }
+    case 'wrong-type': {
+      // Strings are a valid type for the id and the time, so those two get only non-strings.
+      const wrongs =
+        field === 'rideId' || field === 'pickupAt' ? [null, true, [], {}, -1.5] : [null, true, 'x', [], {}, '12'];
+      return JSON.stringify({ ...ride, rideId: id, [field]: wrongs[Math.floor(rand() * wrongs.length)] });
+    }
+    case 'missing-field': {
+      const r: Record<string, unknown> = { ...ride, rideId: id };
+      delete r[field];
+      return JSON.stringify(r);
+    }
+    case 'unknown-zone':
+      return JSON.stringify({ ...ride, rideId: id, [rand() < 0.5 ? 'puLocationId' : 'doLocationId']: 266 + i });
+    case 'huge-string':
+      // ~100 KB in a string field: too long for the contract, well under the broker's 1 MiB message limit.
+      return JSON.stringify({ ...ride, rideId: id, [rand() < 0.5 ? 'rideId' : 'pickupAt']: 'x'.repeat(100_000) });
+    case 'binary':
+      return Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 512) }, () => Math.floor(rand() * 256)));
+    case 'proto-pollution':
+      // The ride's fields only reachable through a polluted prototype: they must not make it valid.
+      return rand() < 0.5
+        ? `{"__proto__":${JSON.stringify({ ...ride, rideId: id })}}`
+        : `{"constructor":{"prototype":${JSON.stringify({ ...ride, rideId: id })}},"rideId":"${id}"}`;
+    case 'deep-nesting':
+      return rand() < 0.5 ? '['.repeat(1000) + ']'.repeat(1000) : '{"a":'.repeat(1000) + '1' + '}'.repeat(1000);
+    case 'not-an-object':
+      return JSON.stringify([null, 1, 'ride', [ride], true][Math.floor(rand() * 5)]);
+  }
+}
+
+const KINDS: readonly BadKind[] = [
+  'broken-json',
+  'wrong-type',
+  'missing-field',
+  'unknown-zone',
+  'binary',
+  'proto-pollution',
+  'deep-nesting',
+  'not-an-object',
+];
+
+/** Producer requests of at most ~512 KB, so no per-partition batch nears the broker's 1 MiB limit. */
+async function produceBySize(topic: string, messages: readonly Message[]): Promise<void> {
+  let batch: Message[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    batch.push(m);
+    bytes += (m.value as string | Buffer).length;
+    if (bytes > 512 * 1024 || batch.length >= 500) {
+      await producer.send({ topic, messages: batch });
+      batch = [];
+      bytes = 0;
+    }
+  }
+  if (batch.length) await producer.send({ topic, messages: batch });
+}
+
+describe.each(['false', 'true'])('bad input at scale (EXACTLY_ONCE=%s)', (exactlyOnce) => {
+  it(`dead-letters ${BAD} malformed events with a reason, scores ${GOOD} rides once, never restarts`, async () => {
+    const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq']);
+    const rides = await realRides(GOOD);
+    const rand = prng(exactlyOnce === 'true' ? 7 : 42);
+
+    const bad: { id: string; kind: BadKind; value: string | Buffer }[] = [];
+    for (let i = 0; i < BAD; i++) {
+      // 50 huge (~5 MB in all); the rest spread evenly over the other kinds.
+      const kind = i % 200 === 0 ? 'huge-string' : KINDS[i % KINDS.length]!;
+      bad.push({ id: `bad-${i}`, kind, value: badEvent(kind, rides[i % rides.length]!, i, rand) });
+    }
+    // The generator is honest: every "bad" event really is rejected by the contract.
+    for (const b of bad) expect(parseRideEvent(b.value).ok, `${b.id} (${b.kind})`).toBe(false);
+
+    // Two bad events after each valid ride, in one stream; keys spread them over the partitions.
+    const messages: Message[] = [];
+    rides.forEach((r, i) => {
+      messages.push({ key: r.rideId, value: JSON.stringify(r) });
+      for (const b of bad.slice(2 * i, 2 * i + 2))
+        messages.push({ key: b.id, value: b.value, headers: { 'x-test-id': b.id } });
+    });
+    expect(messages).toHaveLength(BAD + GOOD);
+
+    const out: Collector = await collect(kafka, output);
+    cleanups.push(() => out.stop());
+    const dead: Collector = await collect(kafka, dlq);
+    cleanups.push(() => dead.stop());
+    const c = await startConsumer('duration', {
+      INPUT_TOPIC: input,
+      OUTPUT_TOPIC: output,
+      DEAD_LETTER_TOPIC: dlq,
+      BATCH_SIZE: '200',
+      EXACTLY_ONCE: exactlyOnce,
+    });
+    cleanups.push(() => c.service.stop());
+    let crashed: unknown;
+    c.service.finished?.catch((err: unknown) => (crashed = err ?? new Error('finished rejected')));
+    await waitFor(() => c.service.isReady(), 'the consumer to join its group');
+
+    await produceBySize(input, messages);
+    await waitFor(
+      () => out.messages.length >= GOOD && dead.messages.length >= BAD,
+      'every prediction and every dead letter',
+      90_000,
+    );
+
+    // Every bad event in the DLQ exactly once, with its original bytes and a reason.
+    const byId = new Map<string, (typeof dead.messages)[number]>();
+    for (const m of dead.messages) {
+      const id = String(m.headers?.['x-test-id']);
+      expect(byId.has(id), `${id} dead-lettered twice`).toBe(false);
+      byId.set(id, m);
+    }
+    expect(byId.size).toBe(BAD);
+    const codes = new Map<string, number>();
+    for (const b of bad) {
+      const m = byId.get(b.id);
+      expect(m, `${b.id} (${b.kind}) not in the DLQ`).toBeDefined();
+      const code = String(m!.headers?.[DLQ_HEADERS.code]);
+      expect(['INVALID_JSON', 'INVALID_EVENT'], `${b.id} (${b.kind})`).toContain(code);
+      expect(String(m!.headers?.[DLQ_HEADERS.reason]).length, b.id).toBeGreaterThan(0);
+      expect(String(m!.headers?.[DLQ_HEADERS.sourceTopic])).toBe(input);
+      expect(Buffer.compare(m!.value!, Buffer.from(b.value)), b.id).toBe(0);
+      codes.set(`${b.kind}:${code}`, (codes.get(`${b.kind}:${code}`) ?? 0) + 1);
+    }
+    // Truncated JSON is reported as such; well-formed JSON that breaks the contract names the contract.
+    const count = (kind: BadKind) => bad.filter((b) => b.kind === kind).length;
+    expect(codes.get('broken-json:INVALID_JSON')).toBe(count('broken-json'));
+    for (const kind of [...KINDS, 'huge-string' as const].filter((k) => k !== 'broken-json' && k !== 'binary'))
+      expect(codes.get(`${kind}:INVALID_EVENT`), kind).toBe(count(kind));
+
+    // Every valid ride scored exactly once.
+    const counts = countByRide(predictionsOf(out.messages, 'duration'));
+    expect(rides.filter((r) => counts.get(r.rideId) !== 1).map((r) => r.rideId)).toEqual([]);
+    expect(out.messages).toHaveLength(GOOD);
+    expect(await c.scored()).toBe(GOOD);
+
+    // No restart: the run never failed, and the group was joined once.
+    expect(crashed).toBeUndefined();
+    const joins = (await c.service.registry.getSingleMetric('ridestream_rebalances_total')?.get())?.values[0]?.value;
+    expect(joins).toBe(1);
+    expect(c.service.isReady()).toBe(true);
+  });
+});

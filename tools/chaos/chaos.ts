@@ -1,0 +1,330 @@
+/**
+ * `npm run chaos`: real TLC rides through the producer's HTTP API while the harness kill -9s consumer processes at
+ * random moments, restarts the broker once (when this run started it), and scales duration-consumer 2 -> 3 -> 2.
+ * Then a verifier reads the input and output topics and reports, per consumer: rides in, predictions out, lost,
+ * duplicates, and mismatches against offline scoring. Runs at-least-once, then exactly-once (read_committed).
+ * Exits 1 if anything was lost, or if exactly-once shows a duplicate.
+ */
+import { randomUUID } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parseRideEvent, type PredictionKind, type RideEvent } from '@ridestream/features';
+import { replayRides } from '@ridestream/ingest';
+import { createKafka, ensureTopics } from '@ridestream/kafka';
+import { ensureKafka, stopKafka } from '@ridestream/kafka-tool';
+import { createModel } from '@ridestream/model';
+import { silentLogger } from '@ridestream/runtime';
+import { cleanTrips, readTlcFile } from '@ridestream/tlc';
+import { Command } from 'commander';
+import { startService, stopService, waitReady, type RunningService } from '@ridestream/dev-services';
+import { readTopic, verify, type ConsumerReport } from './verifier';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const LOGS = `${ROOT}.cache/chaos`;
+/**
+ * The chaos broker lives in its own cache dir, so restarting it never disturbs a broker that tests or `npm start`
+ * share. Its jars are copied from the default cache when present (no second download).
+ */
+const BROKER = { cacheDir: `${LOGS}/kafka`, log: (m: string) => say(`kafka: ${m}`) };
+function seedBrokerJars(): void {
+  const lib = `${ROOT}.cache/kafka/lib`;
+  if (!existsSync(`${BROKER.cacheDir}/lib`) && existsSync(lib))
+    cpSync(lib, `${BROKER.cacheDir}/lib`, { recursive: true });
+}
+const say = (m: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** `n` distinct rides: January 2024 repeated, each pass with its own ride id prefix. */
+async function loadRides(file: string, n: number): Promise<RideEvent[]> {
+  const { rides } = cleanTrips(
+    await readTlcFile(file, n < 50_000 ? { limit: Math.ceil(n * 1.1) + 100 } : {}),
+    'none',
+    'x',
+  );
+  const base = rides.map((r) => r.event);
+  const out: RideEvent[] = [];
+  for (let pass = 0; out.length < n; pass++)
+    for (const r of base) {
+      if (out.length >= n) break;
+      out.push({ ...r, rideId: `c${pass}-${r.rideId}` });
+    }
+  return out;
+}
+
+/**
+ * One app instance kept alive like an orchestrator would: when it exits (killed, or crashed during the broker
+ * restart) it is started again, until `retire()`.
+ */
+class Slot {
+  current!: RunningService;
+  retired = false;
+  restarts = 0;
+  constructor(
+    readonly name: string,
+    private readonly entry: string,
+    private readonly env: Record<string, string>,
+  ) {}
+  async start(): Promise<void> {
+    const port = await freePort();
+    this.current = startService(
+      { name: this.name, entry: this.entry, port, env: { ...this.env, HTTP_PORT: String(port) } },
+      ROOT,
+      LOGS,
+      process.env,
+    );
+    const me = this.current;
+    void me.exited.then(async () => {
+      if (this.retired || me !== this.current) return;
+      this.restarts++;
+      await sleep(500);
+      if (!this.retired) await this.start();
+    });
+  }
+  kill9(): void {
+    this.current.child.kill('SIGKILL');
+  }
+  async retire(): Promise<void> {
+    this.retired = true;
+    await stopService(this.current);
+  }
+}
+
+interface ModeResult {
+  readonly mode: 'at-least-once' | 'exactly-once';
+  readonly rides: number;
+  readonly replaySeconds: number;
+  readonly kills: number;
+  readonly killsBy: Readonly<Record<string, number>>;
+  readonly restarts: Readonly<Record<string, number>>;
+  readonly brokerRestarted: boolean;
+  readonly reports: readonly ConsumerReport[];
+}
+
+async function runMode(
+  exactlyOnce: boolean,
+  rides: readonly RideEvent[],
+  brokers: string,
+  canRestartBroker: boolean,
+  rand: () => number,
+  ratePerSec: number,
+): Promise<ModeResult> {
+  const mode = exactlyOnce ? 'exactly-once' : 'at-least-once';
+  const id = randomUUID().slice(0, 8);
+  const topics = {
+    rides: `chaos-${id}-rides`,
+    duration: `chaos-${id}-duration`,
+    tip: `chaos-${id}-tip`,
+    dlq: `chaos-${id}-dlq`,
+  };
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'chaos' }, silentLogger());
+  await ensureTopics(
+    kafka,
+    Object.values(topics).map((topic) => ({ topic, numPartitions: 6 })),
+  );
+  const base = { KAFKA_BROKERS: brokers, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  const consumerEnv = (kind: PredictionKind) => ({
+    ...base,
+    INPUT_TOPIC: topics.rides,
+    OUTPUT_TOPIC: topics[kind],
+    DEAD_LETTER_TOPIC: topics.dlq,
+    CONSUMER_GROUP: `chaos-${id}-${kind}`,
+    EXACTLY_ONCE: String(exactlyOnce),
+    // Short sessions: a killed instance's partitions move on within seconds, not 30 s.
+    SESSION_TIMEOUT_MS: '10000',
+  });
+  const producer = new Slot('chaos-producer', 'apps/producer/src/main.ts', { ...base, RIDES_TOPIC: topics.rides });
+  const slots = {
+    duration: [1, 2].map(
+      (i) => new Slot(`chaos-duration-${i}`, 'apps/duration-consumer/src/main.ts', consumerEnv('duration')),
+    ),
+    tip: [new Slot('chaos-tip-1', 'apps/tip-consumer/src/main.ts', consumerEnv('tip'))],
+  };
+  const all = () => [producer, ...slots.duration, ...slots.tip];
+  try {
+    await Promise.all(all().map((s) => s.start()));
+    await Promise.all(all().map((s) => waitReady(s.current, 120_000)));
+    say(`${mode}: producer, 2 duration-consumers and 1 tip-consumer ready on ${topics.rides}`);
+
+    // The replay runs while the chaos loop acts at random moments on a progress schedule.
+    let sent = 0;
+    let kills = 0;
+    let brokerRestarted = false;
+    const replay = (async () => {
+      // The producer's port changes if it is restarted; the replay follows it by retrying connection errors.
+      const batchSize = 500;
+      for (let i = 0; i < rides.length;) {
+        const chunk = rides.slice(i, i + 4 * batchSize);
+        try {
+          await replayRides({
+            rides: chunk,
+            url: `http://127.0.0.1:${producer.current.spec.port}`,
+            ratePerSec,
+            batchSize,
+            concurrency: 4,
+          });
+          i += chunk.length;
+          sent = i;
+        } catch (err) {
+          // Resending a chunk may duplicate input records: the verifier counts distinct rides in.
+          say(`replay: ${(err as Error).message.slice(0, 120)}; resending the chunk`);
+          await sleep(1000);
+        }
+      }
+    })();
+    // Scale up at 25 %, restart the broker at 45 %, scale down at 70 % of the replay; kill -9 in between. The
+    // scheduled events still happen if the replay ends first; a consumer killed while the last rides are in flight
+    // is restarted by its slot.
+    const killsBy = new Map<string, number>();
+    const chaos = (async () => {
+      let scaledUp = false;
+      let scaledDown = false;
+      const done = () => sent >= rides.length && scaledUp && scaledDown && (brokerRestarted || !canRestartBroker);
+      while (!done()) {
+        await sleep(2_000 + rand() * 4_000);
+        const progress = sent / rides.length;
+        if (!scaledUp && progress > 0.25) {
+          scaledUp = true;
+          const s = new Slot('chaos-duration-3', 'apps/duration-consumer/src/main.ts', consumerEnv('duration'));
+          slots.duration.push(s);
+          await s.start();
+          say(`${mode}: scaled duration-consumer 2 -> 3 at ${sent}/${rides.length} rides`);
+        } else if (canRestartBroker && !brokerRestarted && progress > 0.45) {
+          brokerRestarted = true;
+          say(`${mode}: restarting the broker at ${sent}/${rides.length} rides`);
+          await stopKafka(BROKER);
+          await sleep(3_000);
+          // The same port: a restarted broker keeps its address (the previous one is reused when free).
+          await ensureKafka(BROKER);
+          say(`${mode}: broker back`);
+        } else if (scaledUp && !scaledDown && progress > 0.7) {
+          scaledDown = true;
+          const s = slots.duration.pop()!;
+          await s.retire();
+          say(`${mode}: scaled duration-consumer 3 -> 2 at ${sent}/${rides.length} rides`);
+        } else if (sent < rides.length) {
+          const pool = [...slots.duration, ...slots.tip].filter((s) => !s.retired);
+          const victim = pool[Math.floor(rand() * pool.length)]!;
+          victim.kill9();
+          kills++;
+          killsBy.set(victim.name, (killsBy.get(victim.name) ?? 0) + 1);
+          say(`${mode}: kill -9 ${victim.name} at ${sent}/${rides.length} rides`);
+        }
+      }
+    })();
+    const t0 = performance.now();
+    await Promise.all([replay, chaos]);
+    const replaySeconds = (performance.now() - t0) / 1000;
+    say(`${mode}: ${rides.length} rides sent in ${replaySeconds.toFixed(0)} s; ${kills} kill -9; verifying`);
+
+    // The verifier: the input topic says what went in; each output topic (read_committed) what came out.
+    const input = await readTopic(kafka, topics.rides, (v) => v.length >= rides.length);
+    const inRides = new Map<string, RideEvent>();
+    for (const v of input) {
+      const r = parseRideEvent(v);
+      if (r.ok) inRides.set(r.value.rideId, r.value);
+    }
+    const reports: ConsumerReport[] = [];
+    for (const kind of ['duration', 'tip'] as const) {
+      const ids = new Set(inRides.keys());
+      const out = await readTopic(kafka, topics[kind], (v) => {
+        if (v.length < ids.size) return false;
+        const got = new Set(v.map((x) => (JSON.parse(x) as { rideId: string }).rideId));
+        return [...ids].every((i) => got.has(i));
+      });
+      const model = await createModel({ path: `${ROOT}models/${kind}/model.onnx` });
+      try {
+        reports.push(await verify(`${kind}-consumer`, [...inRides.values()], out, model));
+      } finally {
+        await model.dispose();
+      }
+    }
+    const restarts = Object.fromEntries(
+      all()
+        .concat(slots.duration)
+        .map((s) => [s.name, s.restarts]),
+    );
+    return {
+      mode,
+      rides: rides.length,
+      replaySeconds,
+      kills,
+      killsBy: Object.fromEntries(killsBy),
+      restarts,
+      brokerRestarted,
+      reports,
+    };
+  } finally {
+    for (const s of all().concat(slots.duration)) if (!s.retired) await s.retire().catch(() => {});
+  }
+}
+
+/** A small seeded PRNG: the chaos schedule of a run can be replayed with --seed. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const program = new Command('chaos')
+  .description('kill -9 consumers, restart the broker and rescale while replaying real rides; then verify')
+  .option('--rides <n>', 'rides to send per mode', (v) => Number(v), 100_000)
+  .option('--data <file>', 'TLC parquet file', 'data/tlc/green_tripdata_2024-01.parquet')
+  .option('--mode <mode>', 'both | at-least-once | exactly-once', 'both')
+  .option('--rate <n>', 'rides per second (default: the rides spread over 60 s)', (v) => Number(v), 0)
+  .option('--seed <n>', 'seed of the chaos schedule', (v) => Number(v), Date.now() % 100_000)
+  .action(async (o: { rides: number; data: string; mode: string; seed: number; rate: number }) => {
+    const rate = o.rate || Math.ceil(o.rides / 60);
+    mkdirSync(LOGS, { recursive: true });
+    seedBrokerJars();
+    const { brokers, started } = await ensureKafka(BROKER);
+    say(
+      `Kafka at ${brokers}${started ? ' (started by this run: it will be restarted once per mode)' : ' (not ours: no broker restart)'}; seed ${o.seed}`,
+    );
+    const rides = await loadRides(o.data, o.rides);
+    const rand = prng(o.seed);
+    const modes = o.mode === 'both' ? [false, true] : [o.mode === 'exactly-once'];
+    const results: ModeResult[] = [];
+    try {
+      for (const eo of modes) results.push(await runMode(eo, rides, brokers, started, rand, rate));
+    } finally {
+      if (started) await stopKafka(BROKER);
+    }
+    const file = `${LOGS}/result-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+    writeFileSync(file, JSON.stringify({ seed: o.seed, results }, null, 2));
+    let failed = false;
+    for (const r of results) {
+      process.stdout.write(
+        `\n${r.mode}: ${r.rides} rides in ${r.replaySeconds.toFixed(0)} s, ${r.kills} kill -9 ${JSON.stringify(r.killsBy)}, ` +
+          `restarts ${JSON.stringify(r.restarts)}, broker restarted: ${r.brokerRestarted}\n`,
+      );
+      console.table(r.reports);
+      for (const c of r.reports) {
+        if (c.lost > 0 || c.mismatches > 0 || (r.mode === 'exactly-once' && c.duplicates > 0)) failed = true;
+        if (r.mode === 'at-least-once' && c.duplicates > 0.01 * c.ridesIn) failed = true;
+      }
+    }
+    say(`results in ${file}`);
+    process.exit(failed ? 1 : 0);
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  say(`failed: ${(err as Error).stack ?? String(err)}`);
+  process.exit(1);
+});
