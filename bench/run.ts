@@ -1,0 +1,284 @@
+/**
+ * `npm run bench`: ridestream's benchmarks on the local real broker with real TLC rides (see bench/README.md).
+ *
+ *   npm run bench                          full run (~13 min on 2 cores)
+ *   npm run bench -- --quick               smoke run (~3 min)
+ *   npm run bench -- --sections stream --suts passthrough,duration --rounds 1
+ *   npm run bench -- --profile             adds CPU-profiled drains (node --cpu-prof) of the Node consumers
+ *
+ * KAFKA_BROKERS=host:port uses that cluster instead of starting the local one.
+ */
+import { stopKafka } from '@ridestream/kafka-tool';
+import { Command, InvalidArgumentError } from 'commander';
+import { readdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import {
+  benchKafka,
+  createTopics,
+  deleteTopics,
+  uniqueName,
+  withProducer,
+  prefill,
+  type BenchKafka,
+} from './src/kafka';
+import { say, round } from './src/log';
+import { cpuPressure, machine, versions } from './src/machine';
+import { PROFILE_DIR } from './src/paths';
+import { summarizeProfile, type ProfileSummary } from './src/profile';
+import { checkTargets, writeResults, type BenchResults } from './src/report';
+import { loadRides, meanBytes, ridePayloads } from './src/rides';
+import { runKafkaTools, writeRidesFile } from './src/scenarios/kafka-tools';
+import { runModelThroughput } from './src/scenarios/model-throughput';
+import { runProducerHttp } from './src/scenarios/producer-http';
+import { runStream, type StreamSettings } from './src/scenarios/stream';
+import { COURSE_MODEL, setupBroker, setupBundles, setupPython } from './src/setup';
+import { measureDrain } from './src/drain';
+import { STREAM_SUTS, startSut, type SutName } from './src/suts';
+
+const SECTIONS = ['model', 'kafka-tools', 'stream', 'http'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const list =
+  <T extends string>(allowed: readonly T[], what: string) =>
+  (value: string): T[] => {
+    const items = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const bad = items.filter((s) => !allowed.includes(s as T));
+    if (bad.length) throw new InvalidArgumentError(`unknown ${what}: ${bad.join(', ')} (known: ${allowed.join(', ')})`);
+    return items as T[];
+  };
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a whole number > 0`);
+  return n;
+};
+
+interface Options {
+  quick: boolean;
+  sections: Section[];
+  suts: SutName[];
+  rounds?: number;
+  rides?: number;
+  profile: boolean;
+  markdown: boolean;
+  consumerEnv: Record<string, string>;
+}
+
+function settingsFor(o: Options) {
+  const quick = o.quick;
+  const stream: StreamSettings = {
+    rides: o.rides ?? (quick ? 50_000 : 150_000),
+    rounds: o.rounds ?? (quick ? 1 : 3),
+    capSeconds: quick ? 10 : 12,
+    latencySeconds: quick ? 8 : 12,
+    warmupSeconds: 2,
+    loads: quick ? [0.5] : [0.5, 0.8],
+    latencySuts: quick
+      ? ['passthrough', 'duration', 'python-batch']
+      : ['passthrough', 'duration', 'tip', 'both', 'python-record', 'python-batch'],
+    fixedRates: quick ? [] : [{ sut: 'duration', rate: 1000 }],
+    maxLatencyRides: 500_000,
+  };
+  return {
+    stream,
+    model: { seconds: quick ? 0.05 : 0.1, repeats: quick ? 3 : 5 },
+    kafkaTools: { records: quick ? 100_000 : 300_000, e2eRecords: quick ? 200 : 1000 },
+    http: { seconds: quick ? 4 : 10, warmupSeconds: quick ? 1 : 2 },
+    batchSize: 500,
+  };
+}
+
+/** CPU-profiled drains of the Node consumers, summarised (separate runs: the profiler slows what it watches). */
+async function profileRuns(
+  bench: BenchKafka,
+  rides: Awaited<ReturnType<typeof loadRides>>,
+  brokers: string,
+  suts: readonly SutName[],
+  n: number,
+  consumerEnv: Record<string, string>,
+): Promise<Record<string, ProfileSummary>> {
+  rmSync(PROFILE_DIR, { recursive: true, force: true });
+  const input = uniqueName('in-profile');
+  await createTopics(bench, [input]);
+  await withProducer(bench, (p) => prefill(p, input, ridePayloads(rides, n, 'p')));
+  const out: Record<string, ProfileSummary> = {};
+  for (const name of suts.filter((s) => ['passthrough', 'duration', 'tip', 'baseline'].includes(s))) {
+    const topics = { input, outputs: [uniqueName(`${name}-pout`)], deadLetters: uniqueName(`${name}-pdlq`) };
+    await createTopics(bench, [...topics.outputs, topics.deadLetters]);
+    try {
+      const sut = await startSut(name, topics, {
+        brokers,
+        batchSize: 500,
+        pythonModel: COURSE_MODEL,
+        tag: 'profile',
+        cpuProf: true,
+        consumerEnv,
+      });
+      try {
+        await measureDrain({
+          bench,
+          sut,
+          outputs: topics.outputs,
+          deadLetters: topics.deadLetters,
+          n,
+          capSeconds: 40,
+          round: 0,
+        });
+      } finally {
+        await sut.stop();
+      }
+      const file = readdirSync(PROFILE_DIR).find((f) => f.startsWith(`${name}-`));
+      if (file) {
+        out[name] = summarizeProfile(`${PROFILE_DIR}/${file}`);
+        say(
+          `  profile ${name}: ${out[name].topSelf
+            .slice(0, 3)
+            .map((f) => `${f.fn} ${Math.round(f.share * 100)}%`)
+            .join(', ')}`,
+        );
+      }
+    } finally {
+      await deleteTopics(bench, [...topics.outputs, topics.deadLetters]);
+    }
+  }
+  await deleteTopics(bench, [input]);
+  return out;
+}
+
+async function main(o: Options): Promise<void> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const box = machine();
+  const s = settingsFor(o);
+  const errors: string[] = [];
+  const want = (x: Section) => o.sections.includes(x);
+  const suts = o.suts;
+  say(
+    `${o.quick ? 'quick' : 'full'} run: sections ${o.sections.join(', ')}; load average ${box.loadAverageAtStart.join(' ')}`,
+  );
+
+  const broker = await setupBroker(process.env);
+  say(`Kafka at ${broker.brokers}${broker.started ? ' (started by this run)' : ''}`);
+  let bench: BenchKafka | undefined;
+  const results: { -readonly [K in keyof BenchResults]?: BenchResults[K] } = {};
+  try {
+    await setupBundles();
+    if (want('stream') && suts.some((x) => x.startsWith('python'))) await setupPython();
+    const rides = await loadRides();
+    say(`${rides.length} contract-valid rides from TLC green 2024-01`);
+    bench = benchKafka(broker.brokers);
+
+    if (want('model')) {
+      say('model throughput');
+      results.model = await runModelThroughput(rides, s.model);
+    }
+    if (want('kafka-tools')) {
+      say("Kafka's own tools");
+      const sample = ridePayloads(rides, 20_000, 'k');
+      results.kafkaTools = await runKafkaTools(bench, {
+        ...s.kafkaTools,
+        recordSize: Math.round(meanBytes(sample)),
+        ridesFile: writeRidesFile(sample.map((p) => p.value)),
+      });
+    }
+    if (want('stream')) {
+      say(`stream: ${suts.join(', ')}`);
+      results.stream = await runStream(
+        {
+          bench,
+          rides,
+          sut: {
+            brokers: broker.brokers,
+            batchSize: s.batchSize,
+            pythonModel: COURSE_MODEL,
+            consumerEnv: o.consumerEnv,
+          },
+          brokerPid: broker.pid,
+        },
+        suts,
+        s.stream,
+      );
+    }
+    if (want('http')) {
+      say('producer HTTP');
+      results.http = await runProducerHttp(bench, rides, { ...s.http, brokers: broker.brokers });
+    }
+    if (o.profile) {
+      say('CPU profiles');
+      results.profiles = await profileRuns(
+        bench,
+        rides,
+        broker.brokers,
+        suts,
+        o.quick ? 50_000 : 150_000,
+        o.consumerEnv,
+      );
+    }
+  } catch (err) {
+    errors.push((err as Error).message);
+    say(`FAILED: ${(err as Error).stack ?? String(err)}`);
+  } finally {
+    if (broker.started) await stopKafka();
+  }
+
+  const partial: BenchResults = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    seconds: (performance.now() - t0) / 1000,
+    mode: o.quick ? 'quick' : 'full',
+    settings: {
+      ...s.stream,
+      batchSize: s.batchSize,
+      consumerEnv: o.consumerEnv,
+      sections: o.sections,
+      suts,
+      model: s.model,
+      kafkaTools: s.kafkaTools,
+      http: s.http,
+    },
+    machine: box,
+    loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+    cpuPressureAtEnd: cpuPressure(),
+    versions: versions(),
+    ...results,
+    targets: [],
+    errors,
+  };
+  const final = { ...partial, targets: checkTargets(partial) };
+  const file = await writeResults(final, { markdown: o.markdown });
+  say(`results: ${file}${o.markdown ? ' and BENCHMARKS.md' : ''} (${round(final.seconds)} s)`);
+  for (const t of final.targets)
+    say(`  ${t.met === null ? '?' : t.met ? 'met   ' : 'MISSED'} ${t.target}: ${t.measured}`);
+  process.exitCode = errors.length ? 1 : 0;
+}
+
+new Command('bench')
+  .description("ridestream's benchmarks on the real broker with real rides; results in bench/results and BENCHMARKS.md")
+  .option('--quick', 'smoke run: fewer rides, one round, shorter latency runs (~3 min)', false)
+  .option('--sections <list>', `sections to run (${SECTIONS.join(',')})`, list(SECTIONS, 'section'), [...SECTIONS])
+  .option('--suts <list>', `stream systems (${STREAM_SUTS.join(',')})`, list(STREAM_SUTS, 'system'), [...STREAM_SUTS])
+  .option('--rounds <n>', 'drain rounds per system (default 3, quick 1)', positive('--rounds'))
+  .option('--rides <n>', 'rides pre-filled per round (default 150000, quick 50000)', positive('--rides'))
+  .option('--profile', 'add CPU-profiled drains of the Node consumers', false)
+  .option('--no-markdown', 'write the JSON only, leave BENCHMARKS.md as it is')
+  .option(
+    '--consumer-env <list>',
+    'KEY=VALUE,... for the Node consumers and the pass-through (experiments, e.g. PARTITIONS_CONCURRENTLY=3)',
+    (v: string) =>
+      Object.fromEntries(
+        v.split(',').map((kv) => {
+          const [k, ...rest] = kv.split('=');
+          if (!k || rest.length === 0) throw new InvalidArgumentError(`expected KEY=VALUE, got ${kv}`);
+          return [k.trim(), rest.join('=')];
+        }),
+      ),
+    {},
+  )
+  .action((o: Options) => main(o))
+  .parseAsync()
+  .catch((err: unknown) => {
+    say(`bench: ${(err as Error).message}`);
+    process.exit(1);
+  });

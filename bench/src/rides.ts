@@ -1,0 +1,27 @@
+/** Real rides: every contract-valid ride of TLC green January 2024, as the backend would publish them. */
+import type { RideEvent } from '@ridestream/features';
+import { cleanTrips, readTlcFile } from '@ridestream/tlc';
+import type { Payload } from './kafka';
+import { TLC_2024_01 } from './paths';
+
+export async function loadRides(): Promise<RideEvent[]> {
+  const { rides } = cleanTrips(await readTlcFile(TLC_2024_01), 'none', 'r');
+  return rides.map((r) => r.event);
+}
+
+/**
+ * `n` ride messages keyed by ride id. The month holds ~54k rides; beyond that it repeats with a distinct ride id
+ * prefix per copy (`<prefix><copy>-<row>`), so every message is a different ride.
+ */
+export function ridePayloads(rides: readonly RideEvent[], n: number, prefix: string): Payload[] {
+  const out: Payload[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const ride = rides[i % rides.length]!;
+    const rideId = `${prefix}${Math.floor(i / rides.length)}-${i % rides.length}`;
+    out[i] = { key: rideId, value: Buffer.from(JSON.stringify({ ...ride, rideId })) };
+  }
+  return out;
+}
+
+export const meanBytes = (payloads: readonly Payload[]) =>
+  payloads.reduce((s, p) => s + p.value.length, 0) / Math.max(1, payloads.length);

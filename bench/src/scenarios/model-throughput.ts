@@ -1,0 +1,143 @@
+/**
+ * Section 5: raw model throughput in onnxruntime-node, rows/s by batch size, on real feature rows, with the
+ * session options of libs/model (1 intra-op thread, 1 inter-op thread, all graph optimisations). Also the cost
+ * of what surrounds the model in the consumer (parse + validate + features + prediction messages, no Kafka), to
+ * tell the model's share of a consumer's CPU from the rest.
+ */
+import { FEATURE_COUNT, writeFeatures, type RideEvent } from '@ridestream/features';
+import { createModel } from '@ridestream/model';
+import { silentLogger } from '@ridestream/runtime';
+import {
+  createConsumerMetrics,
+  planBatch,
+  planMessages,
+  scoreRecords,
+  type SourceRecord,
+} from '@ridestream/stream-consumer';
+import ort from 'onnxruntime-node';
+import { Registry } from 'prom-client';
+import { sleep } from '../log';
+import { modelPath } from '../paths';
+
+export const BATCH_SIZES = [1, 16, 64, 256, 1024, 4096] as const;
+export type ModelKey = 'duration' | 'tip' | 'duration-baseline';
+
+export interface ModelThroughput {
+  /** model -> batch size -> rows/s (best of the repeats), straight `session.run`. */
+  readonly rowsPerSec: Record<ModelKey, Record<number, number>>;
+  /** The same through libs/model's `predict` (input checks; batches > 1024 split with a yield). */
+  readonly wrapperRowsPerSec: Record<'duration' | 'tip', Record<number, number>>;
+  /** The consumer's per-record work around the model for a 500-record chunk (no Kafka), records/s. */
+  readonly coreRecordsPerSec: { readonly withDurationModel: number; readonly featuresOnly: number };
+}
+
+/**
+ * Calls `fn` (which handles `rows` rows) for `seconds`, `repeats` times, and keeps the best rate: on a shared box
+ * other work only ever adds time, so the fastest repeat is the closest to what the model costs (timeit's rule).
+ */
+async function rate(fn: () => Promise<unknown>, rows: number, seconds: number, repeats: number): Promise<number> {
+  for (let i = 0; i < 5; i++) await fn();
+  const rates: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    let calls = 0;
+    const t0 = performance.now();
+    const until = t0 + seconds * 1000;
+    while (performance.now() < until && calls < 1_000_000) {
+      await fn();
+      calls++;
+    }
+    rates.push((calls * rows) / ((performance.now() - t0) / 1000));
+    await sleep(10);
+  }
+  return Math.max(...rates);
+}
+
+function featureMatrix(rides: readonly RideEvent[], rows: number): Float32Array {
+  const f = new Float32Array(rows * FEATURE_COUNT);
+  for (let i = 0; i < rows; i++) writeFeatures(rides[i % rides.length]!, f, i);
+  return f;
+}
+
+const sessionOptions: ort.InferenceSession.SessionOptions = {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
+};
+
+export async function runModelThroughput(
+  rides: readonly RideEvent[],
+  { seconds, repeats }: { seconds: number; repeats: number },
+): Promise<ModelThroughput> {
+  const rowsPerSec = {} as ModelThroughput['rowsPerSec'];
+  const wrapperRowsPerSec = {} as ModelThroughput['wrapperRowsPerSec'];
+  for (const key of ['duration', 'tip', 'duration-baseline'] as const) {
+    const session = await ort.InferenceSession.create(modelPath(key), sessionOptions);
+    rowsPerSec[key] = {};
+    try {
+      for (const n of BATCH_SIZES) {
+        const features = featureMatrix(rides, n);
+        let feeds: Record<string, ort.Tensor>;
+        if (key === 'duration-baseline') {
+          const puDo = Array.from(
+            { length: n },
+            (_, i) => `${features[i * FEATURE_COUNT + 2]}_${features[i * FEATURE_COUNT + 3]}`,
+          );
+          const distance = Float32Array.from({ length: n }, (_, i) => features[i * FEATURE_COUNT]!);
+          feeds = {
+            pu_do: new ort.Tensor('string', puDo, [n, 1]),
+            trip_distance: new ort.Tensor('float32', distance, [n, 1]),
+          };
+        } else {
+          feeds = { features: new ort.Tensor('float32', features, [n, FEATURE_COUNT]) };
+        }
+        rowsPerSec[key][n] = await rate(() => session.run(feeds), n, seconds, repeats);
+      }
+    } finally {
+      await session.release();
+    }
+    if (key !== 'duration-baseline') {
+      const model = await createModel({ path: modelPath(key) });
+      wrapperRowsPerSec[key] = {};
+      try {
+        for (const n of BATCH_SIZES) {
+          const features = featureMatrix(rides, n);
+          wrapperRowsPerSec[key][n] = await rate(() => model.predict(features, n), n, seconds, repeats);
+        }
+      } finally {
+        await model.dispose();
+      }
+    }
+  }
+  return { rowsPerSec, wrapperRowsPerSec, coreRecordsPerSec: await coreThroughput(rides, seconds, repeats) };
+}
+
+/** scoreRecords + planBatch + planMessages on 500 real ride records: the consumer's CPU work minus Kafka. */
+async function coreThroughput(rides: readonly RideEvent[], seconds: number, repeats: number) {
+  const chunk = 500;
+  const records: SourceRecord[] = Array.from({ length: chunk }, (_, i) => ({
+    position: String(i),
+    key: rides[i]!.rideId,
+    value: Buffer.from(JSON.stringify(rides[i])),
+    headers: {},
+    timestampMs: Date.now(),
+  }));
+  const model = await createModel({ path: modelPath('duration') });
+  const metrics = createConsumerMetrics(new Registry());
+  void metrics;
+  void silentLogger;
+  const options = { outputTopic: 'out', deadLetterTopic: 'dlq', consumerName: 'bench' };
+  const source = { stream: 'in', partition: '0' };
+  const run = async (predict: (f: Float32Array, n: number) => Promise<Float32Array>) => {
+    const scorer = { kind: 'duration' as const, model: { name: 'ride-duration', version: '1' }, predict };
+    const plan = planBatch(await scoreRecords(records, scorer));
+    return planMessages(plan, { ...options, scorer }, source, new Date());
+  };
+  try {
+    return {
+      withDurationModel: await rate(() => run((f, n) => model.predict(f, n)), chunk, seconds, repeats),
+      featuresOnly: await rate(() => run(async (_f, n) => new Float32Array(n).fill(10)), chunk, seconds, repeats),
+    };
+  } finally {
+    await model.dispose();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Section 4: the producer's `POST /rides` under load from a second process (autocannon, keep-alive, closed loop),
+ * loopback only, bodies of 1 ride and of 100 rides. Accepted = answered 202, which the producer does only once the
+ * broker has acknowledged the rides (acks=all); the topic's record count is checked against it.
+ */
+import type { RideEvent } from '@ridestream/features';
+import { writeFileSync } from 'node:fs';
+import { bundlePath } from '../bundle';
+import { createTopics, deleteTopics, topicCount, uniqueName, withAdmin, type BenchKafka } from '../kafka';
+import { say } from '../log';
+import { TMP_DIR } from '../paths';
+import { freePort, procUsage, spawnProc, waitReady } from '../procs';
+import { scrapeCounter } from '../scrape';
+
+export interface HttpRun {
+  readonly ridesPerRequest: number;
+  readonly connections: number;
+  readonly seconds: number;
+  readonly requestsPerSec: number;
+  readonly acceptedRidesPerSec: number;
+  readonly latencyMs: { avg: number; p50: number; p90: number; p97_5: number; p99: number; max: number };
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly producerCores: number;
+  readonly loadGeneratorCores: number;
+  readonly producerPeakRssMB: number;
+  /** Records on the topic == rides the producer counted as accepted. */
+  readonly topicMatchesAccepted: boolean;
+}
+
+export interface HttpResult {
+  readonly runs: HttpRun[];
+  readonly errors: string[];
+}
+
+function bodiesFile(rides: readonly RideEvent[], perRequest: number, count: number): string {
+  const bodies: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const slice = Array.from({ length: perRequest }, (_, j) => {
+      const k = (i * perRequest + j) % rides.length;
+      return { ...rides[k]!, rideId: `h${perRequest}-${i * perRequest + j}` };
+    });
+    bodies.push(JSON.stringify(perRequest === 1 ? slice[0] : slice));
+  }
+  const path = `${TMP_DIR}/bodies-${perRequest}.json`;
+  writeFileSync(path, JSON.stringify(bodies));
+  return path;
+}
+
+export async function runProducerHttp(
+  bench: BenchKafka,
+  rides: readonly RideEvent[],
+  o: { seconds: number; warmupSeconds: number; brokers: string },
+): Promise<HttpResult> {
+  const runs: HttpRun[] = [];
+  const errors: string[] = [];
+  for (const { perRequest, connections } of [
+    { perRequest: 1, connections: 64 },
+    { perRequest: 100, connections: 16 },
+  ]) {
+    const topic = uniqueName(`http${perRequest}`);
+    await createTopics(bench, [topic]);
+    const port = await freePort();
+    const producer = spawnProc(`producer-http${perRequest}`, process.execPath, [bundlePath('producer')], {
+      KAFKA_BROKERS: o.brokers,
+      RIDES_TOPIC: topic,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(port),
+      LOG_LEVEL: 'info',
+    });
+    try {
+      await waitReady(producer, port);
+      const file = bodiesFile(rides, perRequest, perRequest === 1 ? 20_000 : 500);
+      const load = (seconds: number, name: string) =>
+        spawnProc(name, process.execPath, [bundlePath('http-load')], {
+          URL: `http://127.0.0.1:${port}/rides`,
+          BODIES_FILE: file,
+          CONNECTIONS: String(connections),
+          DURATION_S: String(seconds),
+        });
+      const warm = load(o.warmupSeconds, `http-load${perRequest}-warmup`);
+      await warm.exited;
+      if (warm.events.some((e) => e.event === 'unavailable')) {
+        errors.push('autocannon is not installed: add it as a devDependency (see BENCHMARKS.md)');
+        break;
+      }
+      const before = await scrapeCounter(port, 'ridestream_rides_accepted_total');
+      const cpu0 = procUsage(producer.pid)?.cpuSeconds ?? 0;
+      const gen = load(o.seconds, `http-load${perRequest}`);
+      let genCpu = 0;
+      const sampler = setInterval(() => (genCpu = procUsage(gen.pid)?.cpuSeconds ?? genCpu), 200);
+      const result = await gen.waitForEvent(
+        (e) => e.event === 'result' || e.event === 'error',
+        (o.seconds + 30) * 1000,
+      );
+      clearInterval(sampler);
+      const usage = procUsage(producer.pid);
+      const producerCpu = (usage?.cpuSeconds ?? 0) - cpu0;
+      await gen.exited;
+      if (result.event !== 'result') throw new Error(`load generator: ${String(result.message)}`);
+      const r = result as unknown as {
+        latency: Record<string, number>;
+        requests: Record<string, number>;
+        duration: number;
+        errors: number;
+        timeouts: number;
+        non2xx: number;
+        ok: number;
+      };
+      const accepted = (await scrapeCounter(port, 'ridestream_rides_accepted_total')) - before;
+      const total = await scrapeCounter(port, 'ridestream_rides_accepted_total');
+      const run: HttpRun = {
+        ridesPerRequest: perRequest,
+        connections,
+        seconds: r.duration,
+        requestsPerSec: r.ok / r.duration,
+        acceptedRidesPerSec: accepted / r.duration,
+        latencyMs: {
+          avg: r.latency.average!,
+          p50: r.latency.p50!,
+          p90: r.latency.p90!,
+          p97_5: r.latency.p97_5!,
+          p99: r.latency.p99!,
+          max: r.latency.max!,
+        },
+        non2xx: r.non2xx,
+        errors: r.errors + r.timeouts,
+        producerCores: producerCpu / r.duration,
+        loadGeneratorCores: genCpu / r.duration,
+        producerPeakRssMB: usage?.peakRssMB ?? NaN,
+        topicMatchesAccepted: (await withAdmin(bench, (admin) => topicCount(admin, topic))) === total,
+      };
+      runs.push(run);
+      say(
+        `  POST /rides x${perRequest} (${connections} connections): ${Math.round(run.acceptedRidesPerSec)} rides/s, ` +
+          `${Math.round(run.requestsPerSec)} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms`,
+      );
+    } catch (err) {
+      errors.push(`${perRequest} per request: ${(err as Error).message}`);
+      say(`  POST /rides x${perRequest}: FAILED ${(err as Error).message}`);
+    } finally {
+      await producer.stop();
+      await deleteTopics(bench, [topic]);
+    }
+  }
+  return { runs, errors };
+}
