@@ -10,7 +10,7 @@
  */
 import { stopKafka } from '@ridestream/kafka-tool';
 import { Command, InvalidArgumentError } from 'commander';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import {
   benchKafka,
@@ -23,7 +23,7 @@ import {
 } from './src/kafka';
 import { say, round } from './src/log';
 import { cpuPressure, machine, versions } from './src/machine';
-import { PROFILE_DIR } from './src/paths';
+import { PROFILE_DIR, TMP_DIR } from './src/paths';
 import { summarizeProfile, type ProfileSummary } from './src/profile';
 import { checkTargets, writeResults, type BenchResults } from './src/report';
 import { loadRides, meanBytes, ridePayloads } from './src/rides';
@@ -159,6 +159,7 @@ async function main(o: Options): Promise<void> {
     `${o.quick ? 'quick' : 'full'} run: sections ${o.sections.join(', ')}; load average ${box.loadAverageAtStart.join(' ')}`,
   );
 
+  mkdirSync(TMP_DIR, { recursive: true });
   const broker = await setupBroker(process.env);
   say(`Kafka at ${broker.brokers}${broker.started ? ' (started by this run)' : ''}`);
   let bench: BenchKafka | undefined;

@@ -24,7 +24,7 @@ function bucket(url: string, fn: string): string {
   if (fn === '(garbage collector)') return 'gc';
   if (fn === '(program)') return 'native/program';
   if (/kafkajs/.test(url)) return 'kafkajs';
-  if (/onnxruntime/.test(url)) return 'onnxruntime (js)';
+  if (/onnxruntime/.test(url)) return 'onnxruntime (session.run)';
   if (/libs\/features/.test(url)) return 'libs/features';
   if (/libs\/stream-consumer/.test(url)) return 'libs/stream-consumer';
   if (/libs\/kafka\//.test(url)) return 'libs/kafka';
@@ -48,7 +48,12 @@ function sourceResolver(): (url: string, line: number, column: number) => string
       maps.set(path, map);
     }
     const entry = map?.findEntry(line, column) as { originalSource?: string; originalLine?: number } | undefined;
-    return entry?.originalSource ? `${entry.originalSource}:${(entry.originalLine ?? 0) + 1}` : path;
+    if (!entry?.originalSource) return path;
+    // Sources in a map are relative to the file it maps (the bundle, or a package's own dist file).
+    const original = entry.originalSource.startsWith('file://')
+      ? fileURLToPath(entry.originalSource)
+      : fileURLToPath(new URL(entry.originalSource, url));
+    return `${original}:${(entry.originalLine ?? 0) + 1}`;
   };
 }
 

@@ -451,9 +451,10 @@ export function renderMarkdown(r: BenchResults): string {
 
 const SKELETON = `# Benchmarks
 
-\`npm run bench\` (about 13 minutes; \`npm run bench -- --quick\` about 3) measures, in one run on one box, ridestream
-against the limit of its Kafka client and broker and against the Python consumer users build today. See
-[bench/README.md](bench/README.md).
+\`npm run bench\` measures, in one run on one box, ridestream's consumers against the limit of their Kafka client and
+of the broker, and against the Python consumer users build today; then the producer's HTTP intake and the raw model
+throughput. How it measures: [bench/README.md](bench/README.md). The part between the markers below is written by
+each full run; write the analysis after it.
 
 ${BEGIN}
 ${END}

@@ -67,6 +67,9 @@ export async function runProducerHttp(
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
       LOG_LEVEL: 'info',
+      // Empty = unset (runtime's config rule): no API keys or rate limit from the caller's environment.
+      PRODUCER_API_KEYS: '',
+      RATE_LIMIT_PER_MINUTE: '',
     });
     try {
       await waitReady(producer, port);
