@@ -32,7 +32,7 @@ import {
 } from '@ridestream/kinesis-tool';
 import { createModel, type Model } from '@ridestream/model';
 import { loadEnvConfig, silentLogger } from '@ridestream/runtime';
-import { createConsumerMetrics, DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { createConsumerMetrics, DLQ_HEADERS, modelScorer } from '@ridestream/stream-consumer';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll } from 'vitest';
 import { testModelPath, type ConformanceAdapter, type Streams } from './conformance';
@@ -204,11 +204,7 @@ export async function wireConsumer(
         return real.send(messages);
       },
     },
-    scorer: {
-      kind: 'duration',
-      model: { name: o.model.info.name, version: o.model.info.version },
-      predict: (f, n) => o.model.predict(f, n),
-    },
+    scorer: modelScorer('duration', o.model),
     logger: silentLogger(),
     metrics: createConsumerMetrics(new Registry()),
     inputStream: o.streams.input,

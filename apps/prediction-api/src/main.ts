@@ -4,6 +4,7 @@
  */
 import { createModel } from '@ridestream/model';
 import { registerPredictRoute } from '@ridestream/predict-api';
+import { modelScorer } from '@ridestream/stream-consumer';
 import {
   exitOnStartupError,
   createLogger,
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const app = Fastify({ logger: false, bodyLimit: config.BODY_LIMIT_BYTES });
   registerOpsRoutes(app, { registry, isReady: () => true });
   registerPredictRoute(app, {
-    scorers: models.map(({ kind, model }) => ({ kind, model: model.info, predict: (f, n) => model.predict(f, n) })),
+    scorers: models.map(({ kind, model }) => modelScorer(kind, model)),
     maxRidesPerRequest: config.MAX_RIDES_PER_REQUEST,
     registry,
   });

@@ -10,7 +10,7 @@ import {
   type Registry,
   type Service,
 } from '@ridestream/runtime';
-import { createConsumerMetrics } from '@ridestream/stream-consumer';
+import { createConsumerMetrics, modelScorer } from '@ridestream/stream-consumer';
 import { awsConnectionsFromEnv, createDynamoClient, createKinesisClient } from './client';
 import type { KinesisServiceEnv } from './config';
 import { runKinesisConsumer, type KinesisConsumer } from './consumer';
@@ -104,11 +104,7 @@ export function createKinesisConsumerService(o: KinesisConsumerServiceOptions): 
         kinesis,
         leases,
         publisher,
-        scorer: {
-          kind: o.kind,
-          model: { name: o.model.info.name, version: o.model.info.version },
-          predict: (f, n) => o.model.predict(f, n),
-        },
+        scorer: modelScorer(o.kind, o.model),
         logger,
         metrics,
         kinesisMetrics,

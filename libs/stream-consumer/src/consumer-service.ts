@@ -21,6 +21,7 @@ import {
 } from '@ridestream/runtime';
 import type { ConsumerEnv } from './config';
 import { runKafkaConsumer } from './kafka-runner';
+import { modelScorer } from './score-batch';
 import { createConsumerMetrics } from './metrics';
 
 export interface ConsumerService extends Service {
@@ -133,11 +134,7 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
       await runKafkaConsumer({
         consumer,
         publisher,
-        scorer: {
-          kind: o.kind,
-          model: { name: o.model.info.name, version: o.model.info.version },
-          predict: (f, n) => o.model.predict(f, n),
-        },
+        scorer: modelScorer(o.kind, o.model),
         logger,
         metrics,
         inputTopic: config.INPUT_TOPIC,

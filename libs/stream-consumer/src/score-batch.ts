@@ -6,6 +6,7 @@ import {
   type PredictionKind,
   type RideEvent,
 } from '@ridestream/features';
+import type { Model } from '@ridestream/model';
 import type { RecordOutcome } from './outcomes';
 import type { SourceRecord } from './records';
 
@@ -14,6 +15,15 @@ export interface Scorer {
   readonly kind: PredictionKind;
   readonly model: { readonly name: string; readonly version: string };
   predict(features: Float32Array, rows: number): Promise<Float32Array>;
+}
+
+/** The scorer of a loaded model: its registry name and version (stamped on predictions) and its batched predict. */
+export function modelScorer(kind: PredictionKind, model: Pick<Model, 'info' | 'predict'>): Scorer {
+  return {
+    kind,
+    model: { name: model.info.name, version: model.info.version },
+    predict: (f, n) => model.predict(f, n),
+  };
 }
 
 /** The error's own `retriable` flag decides; unknown errors are treated as permanent (dead-letter, move on). */

@@ -18,6 +18,7 @@ import {
 import { createModel } from '@ridestream/model';
 import { createLogger, envSchemas, loadEnvConfig } from '@ridestream/runtime';
 import { z } from 'zod';
+import { modelScorer } from '@ridestream/stream-consumer';
 
 const config = loadEnvConfig(
   kinesisEnvSchema.extend({
@@ -36,11 +37,7 @@ const logger = createLogger({ name: config.FUNCTION_NAME, level: config.LOG_LEVE
 const model = await createModel({ path: config.MODEL_PATH });
 const publisher = createKinesisPublisher(createKinesisClient(awsConnectionsFromEnv(config).kinesis), { logger });
 const handler = createKinesisLambdaHandler({
-  scorer: {
-    kind: config.PREDICTION_KIND,
-    model: { name: model.info.name, version: model.info.version },
-    predict: (f, n) => model.predict(f, n),
-  },
+  scorer: modelScorer(config.PREDICTION_KIND, model),
   publisher,
   outputStream: config.OUTPUT_STREAM,
   deadLetterStream: config.DEAD_LETTER_STREAM,
