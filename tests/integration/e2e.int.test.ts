@@ -1,6 +1,6 @@
 import { scoreRides } from '@ridestream/batch';
 import type { PredictionKind } from '@ridestream/features';
-import { createProducerService, replayRides } from '@ridestream/ingest';
+import { createKafkaRidesPublisher, createProducerService, replayRides } from '@ridestream/ingest';
 import { createModel } from '@ridestream/model';
 import { brokers, collect, freshTopics, testKafka, testLogger, waitFor, type Collector } from '@ridestream/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,17 +20,20 @@ describe('ride flow: HTTP producer -> rides topic -> both consumers -> predictio
       ['rides', 'ride-duration-predictions', 'tip-predictions', 'rides.dlq'],
       3,
     );
+    const logger = testLogger();
     const producer = createProducerService({
-      kafka: { brokers: brokers(), clientId: 'e2e-producer' },
-      topic: rides,
+      publisher: createKafkaRidesPublisher({
+        kafka: { brokers: brokers(), clientId: 'e2e-producer' },
+        topic: rides,
+        lingerMs: 5,
+        compression: 'none',
+        logger,
+      }),
       host: '127.0.0.1',
       port: 0,
       bodyLimitBytes: 1024 * 1024,
       maxRidesPerRequest: 1000,
-      lingerMs: 5,
-      compression: 'none',
-      createTopics: false,
-      logger: testLogger(),
+      logger,
     });
     await producer.start();
     cleanups.push(() => producer.stop());

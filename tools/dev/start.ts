@@ -1,30 +1,23 @@
 /**
  * `npm start`: the whole system on this machine, no Docker. Starts (or reuses, or with KAFKA_BROKERS uses) a
- * real Kafka broker, creates the topics, starts producer + duration-consumer + tip-consumer as separate processes,
+ * real Kafka broker, or with `--transport kinesis` a local Kinesis + DynamoDB (or KINESIS_ENDPOINT); creates the
+ * topics or streams, starts producer + duration-consumer + tip-consumer as separate processes on that transport,
  * replays real TLC rides through the producer's HTTP API, and shows a live view of the prediction streams.
- * Ctrl-C stops everything cleanly (and the broker, if this run started it).
+ * Ctrl-C stops everything cleanly (and the broker or local Kinesis, if this run started it).
  */
-import { createKafka, ensureTopics } from '@ridestream/kafka';
-import { ensureKafka, stopKafka } from '@ridestream/kafka-tool';
 import { replayRides } from '@ridestream/ingest';
 import type { PredictionKind } from '@ridestream/features';
-import { silentLogger, type Lifecycle } from '@ridestream/runtime';
-import { subscribePredictions } from '@ridestream/subscriber';
+import type { Lifecycle } from '@ridestream/runtime';
 import { cleanTrips, readTlcFile } from '@ridestream/tlc';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startService, stopService, waitReady, type RunningService } from './services';
+import { openTransport, TRANSPORTS, type TransportName } from './transports';
 import { renderFrame, type LiveStats } from './view';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TOPICS = {
-  rides: 'rides',
-  duration: 'ride-duration-predictions',
-  tip: 'tip-predictions',
-  dlq: 'rides.dlq',
-} as const;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,18 +30,31 @@ function freePort(): Promise<number> {
   });
 }
 
+interface StartOptions {
+  transport: TransportName;
+  data: string;
+  rides: number;
+  rate: number;
+  exitWhenDone: boolean;
+  view: boolean;
+}
+
 const program = new Command('start')
-  .description('run ridestream locally: Kafka, producer, both consumers, a TLC replay and a live view')
+  .description('run ridestream locally: Kafka or Kinesis, producer, both consumers, a TLC replay and a live view')
+  .addOption(new Option('--transport <name>', 'what carries the streams').choices(TRANSPORTS).default('kafka'))
   .option('--data <file>', 'TLC parquet file to replay', 'data/tlc/green_tripdata_2024-01.parquet')
   .option('--rides <n>', 'rides to replay (0 = the whole file)', (v) => Number(v), 0)
   .option('--rate <n>', 'rides per second (0 = as fast as possible)', (v) => Number(v), 1000)
   .option('--exit-when-done', 'exit 0 once every ride has both predictions (smoke test)', false)
   .option('--no-view', 'plain progress lines instead of the live view')
-  .action(async (opts: { data: string; rides: number; rate: number; exitWhenDone: boolean; view: boolean }) => {
+  .action(async (opts: StartOptions) => {
     const say = (m: string) => process.stderr.write(`[start] ${m}\n`);
-    const { brokers, started } = await ensureKafka();
-    say(`Kafka at ${brokers}${started ? ' (started by this run)' : ''}`);
-    const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
+    const transport = await openTransport(opts.transport);
+    say(`${transport.label}${transport.started ? ' (started by this run)' : ''}`);
+    // Run in reverse: the transport goes last.
+    const cleanups: { name: string; run: () => Promise<unknown> }[] = [
+      { name: `stop ${transport.name}`, run: () => transport.stop() },
+    ];
     let stopping: Promise<void> | undefined;
     const stopAll = (code: number) =>
       (stopping ??= (async () => {
@@ -59,7 +65,6 @@ const program = new Command('start')
             say(`${c.name}: ${(err as Error).message}`);
           }
         }
-        if (started) await stopKafka();
         say('stopped');
         process.exit(code);
       })());
@@ -67,13 +72,9 @@ const program = new Command('start')
     process.once('SIGTERM', () => void stopAll(0));
 
     try {
-      const admin = createKafka({ brokers: brokers.split(','), clientId: 'ridestream-start' }, silentLogger());
-      await ensureTopics(
-        admin,
-        Object.values(TOPICS).map((topic) => ({ topic, numPartitions: 3 })),
-      );
+      await transport.createStreams();
 
-      const env = { KAFKA_BROKERS: brokers, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+      const env = { ...transport.appEnv, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info' };
       const specs = [
         { name: 'producer', entry: 'apps/producer/src/main.ts', port: await freePort() },
         { name: 'duration-consumer', entry: 'apps/duration-consumer/src/main.ts', port: await freePort() },
@@ -110,30 +111,29 @@ const program = new Command('start')
       };
       const mine = new Set(events.map((e) => e.rideId));
       const seen: Record<PredictionKind, Set<string>> = { duration: new Set(), tip: new Set() };
+      // Each reader starts at the beginning of its stream; only this run's rides count.
       const subs: Lifecycle[] = (['duration', 'tip'] as const).map((kind) =>
-        subscribePredictions({
-          connection: { brokers: brokers.split(','), clientId: `start-view-${kind}` },
-          topic: TOPICS[kind],
-          groupId: `start-view-${randomUUID()}`,
-          // From the beginning, filtered to this run's ride ids: starting at "latest" could miss predictions made
-          // before the view's group had its partitions.
-          fromBeginning: true,
-          logger: silentLogger(),
-          onPrediction: (p) => {
+        transport.subscribe(
+          kind,
+          (p) => {
             if (!mine.has(p.rideId)) return;
             seen[kind].add(p.rideId);
             stats.received[kind] = seen[kind].size;
             stats.latest.unshift(p);
             stats.latest.length = Math.min(stats.latest.length, 6);
           },
-        }),
+          (err) => {
+            say(`reading ${kind} predictions failed: ${(err as Error).message}`);
+            void stopAll(1);
+          },
+        ),
       );
       for (const s of subs) cleanups.push({ name: 'stop view subscriber', run: () => s.stop() });
       await Promise.all(subs.map((s) => s.start()));
 
       let prev = { at: Date.now(), duration: 0, tip: 0 };
       const timer = setInterval(() => {
-        if (opts.view && process.stdout.isTTY) process.stdout.write(renderFrame(stats, brokers, prev));
+        if (opts.view && process.stdout.isTTY) process.stdout.write(renderFrame(stats, transport.label, prev));
         else say(`sent ${stats.sent}/${events.length}, duration ${stats.received.duration}, tip ${stats.received.tip}`);
         prev = { at: Date.now(), duration: stats.received.duration, tip: stats.received.tip };
         if (opts.exitWhenDone && stats.received.duration === events.length && stats.received.tip === events.length) {

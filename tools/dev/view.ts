@@ -14,14 +14,15 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 /** Renders one frame of the terminal view: plain text, redrawn in place. */
 export function renderFrame(
   s: LiveStats,
-  brokers: string,
+  /** The transport and where it runs: `Kafka 127.0.0.1:9092`. */
+  where: string,
   prev: { at: number; duration: number; tip: number },
 ): string {
   const secs = Math.max(0.001, (Date.now() - prev.at) / 1000);
   const rate = (k: PredictionKind) => Math.round((s.received[k] - prev[k]) / secs);
   const uptime = ((Date.now() - s.startedAt) / 1000).toFixed(0);
   const lines = [
-    `ridestream  |  Kafka ${brokers}  |  up ${uptime}s  |  Ctrl-C stops everything`,
+    `ridestream  |  ${where}  |  up ${uptime}s  |  Ctrl-C stops everything`,
     '',
     `rides sent             ${fmt(s.sent).padStart(9)} / ${fmt(s.rideTotal)}`,
     `duration predictions   ${fmt(s.received.duration).padStart(9)}   ${fmt(rate('duration')).padStart(6)}/s`,

@@ -1,31 +1,49 @@
 /**
- * producer: the backend's door to the stream. `POST /rides` validates ride events and publishes them to the
- * `rides` topic keyed by ride id, answering 202 as soon as the broker has them; it never waits for a prediction.
+ * producer: the backend's door to the stream. `POST /rides` validates ride events and publishes them keyed by ride
+ * id to the `rides` topic (Kafka, the default) or stream (`TRANSPORT=kinesis`), answering 202 as soon as the
+ * transport has them; it never waits for a prediction.
  */
-import { createProducerService } from '@ridestream/ingest';
+import { createKafkaRidesPublisher, createProducerService, type RidesPublisher } from '@ridestream/ingest';
 import { kafkaConnectionFromEnv } from '@ridestream/kafka';
-import { createLogger, exitOnStartupError, runService } from '@ridestream/runtime';
-import { loadConfig } from './config';
+import { awsConnectionsFromEnv, createKinesisStreamPublisher } from '@ridestream/kinesis';
+import { createLogger, exitOnStartupError, runService, type Logger } from '@ridestream/runtime';
+import { loadConfig, type Config } from './config';
+
+/** The transport's publisher; the service and its HTTP behaviour are the same on both. */
+function ridesPublisher(config: Config, logger: Logger): RidesPublisher {
+  if (config.transport === 'kinesis') {
+    return createKinesisStreamPublisher({
+      connection: awsConnectionsFromEnv(config.env).kinesis,
+      stream: config.env.RIDES_STREAM,
+      logger: logger.child({ component: 'kinesis-publisher' }),
+    });
+  }
+  return createKafkaRidesPublisher({
+    kafka: kafkaConnectionFromEnv(config.env, 'producer'),
+    topic: config.env.RIDES_TOPIC,
+    lingerMs: config.env.LINGER_MS,
+    compression: config.env.COMPRESSION,
+    logger,
+  });
+}
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = createLogger({ name: 'producer', level: config.LOG_LEVEL });
+  const { env } = config;
+  const logger = createLogger({ name: 'producer', level: env.LOG_LEVEL });
   const service = createProducerService({
-    kafka: kafkaConnectionFromEnv(config, 'producer'),
-    topic: config.RIDES_TOPIC,
-    host: config.HTTP_HOST,
-    port: config.HTTP_PORT,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    maxRidesPerRequest: config.MAX_RIDES_PER_REQUEST,
-    lingerMs: config.LINGER_MS,
-    compression: config.COMPRESSION,
-    createTopics: config.CREATE_TOPICS,
-    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-    apiKeys: config.PRODUCER_API_KEYS,
-    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    publisher: ridesPublisher(config, logger),
+    createResources: config.transport === 'kinesis' ? config.env.CREATE_RESOURCES : config.env.CREATE_TOPICS,
+    host: env.HTTP_HOST,
+    port: env.HTTP_PORT,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    maxRidesPerRequest: env.MAX_RIDES_PER_REQUEST,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    apiKeys: env.PRODUCER_API_KEYS,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     logger,
   });
-  await runService(service, { logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  await runService(service, { logger, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS });
 }
 
 main().catch(exitOnStartupError('producer'));

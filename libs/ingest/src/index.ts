@@ -1,5 +1,12 @@
 export { createProducerApp, createProducerService } from './producer-service';
-export type { ProducerAppOptions, ProducerService, ProducerServiceOptions } from './producer-service';
+export type {
+  ProducerAppOptions,
+  ProducerHttpOptions,
+  ProducerService,
+  ProducerServiceOptions,
+} from './producer-service';
+export { createKafkaRidesPublisher } from './publisher';
+export type { KafkaRidesPublisherOptions, RidesPublisher } from './publisher';
 export { apiKeyMatcher, apiKeysEnvSchema, presentedKey, registerApiKeyAuth } from './auth';
 export type { ApiKeyAuthOptions } from './auth';
 export { registerRateLimit } from './rate-limit';

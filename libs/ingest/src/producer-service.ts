@@ -1,4 +1,3 @@
-import { createKafka, createPublisher, ensureTopics, type KafkaConnection } from '@ridestream/kafka';
 import {
   createMetricsRegistry,
   createTracing,
@@ -13,19 +12,16 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { registerApiKeyAuth } from './auth';
+import type { RidesPublisher } from './publisher';
 import { registerRateLimit } from './rate-limit';
 import { registerRidesRoute, type RidesRouteOptions } from './rides-route';
 
-export interface ProducerServiceOptions {
-  readonly kafka: KafkaConnection;
-  readonly topic: string;
+/** What the producer's HTTP side needs, whatever the transport. */
+export interface ProducerHttpOptions {
   readonly host: string;
   readonly port: number;
   readonly bodyLimitBytes: number;
   readonly maxRidesPerRequest: number;
-  readonly lingerMs: number;
-  readonly compression: 'none' | 'gzip';
-  readonly createTopics: boolean;
   readonly logger: Logger;
   /** OTLP/HTTP endpoint; tracing is off without it. */
   readonly otlpEndpoint?: string;
@@ -33,6 +29,13 @@ export interface ProducerServiceOptions {
   readonly apiKeys?: readonly string[];
   /** Requests per client IP per minute on `POST /rides`; unlimited when unset. */
   readonly rateLimitPerMinute?: number;
+}
+
+/** The producer on a publisher the app built for its transport (`createKafkaRidesPublisher`, Kinesis, ...). */
+export interface ProducerServiceOptions extends ProducerHttpOptions {
+  readonly publisher: RidesPublisher;
+  /** Call `publisher.prepare()` first: create the topic or stream when missing (dev). */
+  readonly createResources?: boolean;
 }
 
 export interface ProducerAppOptions {
@@ -45,7 +48,7 @@ export interface ProducerAppOptions {
 }
 
 /**
- * The producer's HTTP app without Kafka (tests inject a publish function). Probes and metrics sit at the root;
+ * The producer's HTTP app without a transport (tests inject a publish function). Probes and metrics sit at the root;
  * `POST /rides` sits in its own scope, where the rate limit (`onRequest`) and then the API key (`preParsing`,
  * before the body is read) apply. Fastify answers 413 over the body limit.
  */
@@ -65,31 +68,31 @@ export interface ProducerService extends Service {
 }
 
 /**
- * The producer: an HTTP front door that validates rides and publishes them to Kafka, plus probes and metrics.
- * `stop()` stops accepting (closing the server drains in-flight requests), flushes the publisher, disconnects.
+ * The producer: an HTTP front door that validates rides and publishes them through `publisher`, plus probes and
+ * metrics. Ready once the publisher has started. `stop()` stops accepting (closing the server drains in-flight
+ * requests), then stops the publisher (flush, disconnect), then flushes traces.
+ *
+ * @example
+ * const service = createProducerService({ publisher, createResources: false, host: '0.0.0.0', port: 8080,
+ *   bodyLimitBytes: 1 << 20, maxRidesPerRequest: 1000, logger });
+ * await runService(service, { logger, shutdownTimeoutMs: 25_000 });
  */
 export function createProducerService(o: ProducerServiceOptions): ProducerService {
   const logger = o.logger.child({ component: 'producer' });
+  const { publisher } = o;
   const registry = createMetricsRegistry({ service: 'producer' });
-  const kafka = createKafka(o.kafka, logger);
-  const publisher = createPublisher(kafka, {
-    logger,
-    lingerMs: o.lingerMs,
-    compression: o.compression,
-    idempotent: true,
-  });
   const tracing = createTracing({ serviceName: 'producer', otlpEndpoint: o.otlpEndpoint });
-  let connected = false;
+  let ready = false;
   // Fastify answers 413 over the body limit and 415 for a content type it has no parser for.
   const app = createProducerApp({
     bodyLimitBytes: o.bodyLimitBytes,
     registry,
-    isReady: () => connected,
+    isReady: () => ready,
     apiKeys: o.apiKeys,
     rateLimitPerMinute: o.rateLimitPerMinute,
     rides: {
-      topic: o.topic,
-      publish: (m) => publisher.enqueue(m),
+      topic: publisher.destination,
+      publish: (m) => publisher.publish(m),
       maxRidesPerRequest: o.maxRidesPerRequest,
       logger,
       registry,
@@ -101,14 +104,15 @@ export function createProducerService(o: ProducerServiceOptions): ProducerServic
   return {
     http,
     start: once(async () => {
-      if (o.createTopics) await ensureTopics(kafka, [{ topic: o.topic }]);
+      if (o.createResources) await publisher.prepare?.();
       await publisher.start();
-      connected = true;
+      ready = true;
       await http.start();
       logger.info(
         {
           port: http.port(),
-          topic: o.topic,
+          transport: publisher.transport,
+          destination: publisher.destination,
           auth: o.apiKeys?.length ? `${o.apiKeys.length} API key(s)` : 'off',
           rateLimitPerMinute: o.rateLimitPerMinute ?? 'off',
         },
@@ -116,11 +120,11 @@ export function createProducerService(o: ProducerServiceOptions): ProducerServic
       );
     }),
     stop: once(async () => {
-      connected = false;
+      ready = false;
       await runCleanups(
         [
           { name: 'stop accepting and drain requests', run: () => http.stop() },
-          { name: 'flush and disconnect publisher', run: () => publisher.stop() },
+          { name: 'stop publisher (flush, disconnect)', run: () => publisher.stop() },
           { name: 'flush traces', run: () => tracing.shutdown() },
         ],
         logger,

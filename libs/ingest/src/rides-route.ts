@@ -6,8 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 export interface RidesRouteOptions {
+  /** The topic (Kafka) or stream (Kinesis) the rides go to. */
   readonly topic: string;
-  /** Resolves once the messages are acknowledged by the broker (acks=all). */
+  /** Resolves once the transport holds the messages (Kafka: acks=all; Kinesis: PutRecords accepted them). */
   readonly publish: (messages: readonly OutgoingMessage[]) => Promise<void>;
   readonly maxRidesPerRequest: number;
   readonly logger: Logger;
@@ -17,8 +18,8 @@ export interface RidesRouteOptions {
 }
 
 /**
- * `POST /rides`: validate, publish keyed by ride id, answer 202 once the broker has the rides. It never waits for
- * a prediction: scoring happens downstream, at the consumers' pace.
+ * `POST /rides`: validate, publish keyed by ride id (on Kinesis, the partition key), answer 202 once the broker or
+ * stream has the rides. It never waits for a prediction: scoring happens downstream, at the consumers' pace.
  * A bad ride gets 400 naming the field; nothing of a request with a bad ride is published, so a client can fix
  * and resend the whole request without creating duplicates.
  */

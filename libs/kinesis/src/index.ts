@@ -30,8 +30,13 @@ export { leaseTable } from './lease-table';
 export type { LeaseTable } from './lease-table';
 export { createKinesisMetrics } from './metrics';
 export type { KinesisMetrics } from './metrics';
-export { createKinesisPublisher } from './publisher';
-export type { KinesisPublisher, KinesisPublisherOptions } from './publisher';
+export { createKinesisPublisher, createKinesisStreamPublisher } from './publisher';
+export type {
+  KinesisPublisher,
+  KinesisPublisherOptions,
+  KinesisStreamPublisher,
+  KinesisStreamPublisherOptions,
+} from './publisher';
 export { batchPutEntries, failedEntries, PUT_RECORDS_LIMITS, toPutEntry } from './put-records';
 export type { PutEntry, PutRecordsLimits } from './put-records';
 export { createKinesisConsumerService } from './service';

@@ -1,8 +1,15 @@
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamSummaryCommand,
+  PutRecordsCommand,
+  ResourceNotFoundException,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import type { OutgoingMessage } from '@ridestream/kafka';
 import { retry, type Lifecycle, type Logger } from '@ridestream/runtime';
+import { createKinesisClient, type AwsConnection } from './client';
 import { isRetriableAwsError, KinesisTransportError } from './errors';
 import { batchPutEntries, failedEntries, toPutEntry, type PutEntry } from './put-records';
+import { ensureStreams, waitForStreamActive } from './streams';
 
 export interface KinesisPublisherOptions {
   readonly logger: Pick<Logger, 'warn' | 'debug'>;
@@ -116,6 +123,83 @@ export function createKinesisPublisher(client: KinesisClient, o: KinesisPublishe
       stopPromise ??= (async () => {
         stopped = true;
         await Promise.allSettled([...inFlight]);
+      })();
+      return stopPromise;
+    },
+  };
+}
+
+export interface KinesisStreamPublisherOptions {
+  readonly connection: AwsConnection;
+  /** The stream every message goes to (the messages' `topic` names it). */
+  readonly stream: string;
+  /** Shards when `prepare()` creates the stream. */
+  readonly shards?: number;
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  /** Called with the number of records throttled or failed in a PutRecords response, for metrics. */
+  readonly onRecordsFailed?: (count: number, errorCode: string) => void;
+}
+
+/** A publisher bound to one stream that owns its client: the shape of the producer's transport-neutral publisher. */
+export interface KinesisStreamPublisher extends Lifecycle {
+  readonly transport: 'kinesis';
+  readonly destination: string;
+  /** Creates the stream when missing and waits until it is ACTIVE (dev; idempotent). */
+  prepare(): Promise<void>;
+  /** PutRecords with only the failed records retried; resolves when Kinesis accepted every message. */
+  publish(messages: readonly OutgoingMessage[]): Promise<void>;
+}
+
+/**
+ * The producer's side of Kinesis: `start()` checks that the stream exists (failing at once, not on the first
+ * request) and waits while it is still CREATING; `publish` is `createKinesisPublisher().send`; `stop()` ends retry
+ * backoffs, waits for sends in flight and closes the client.
+ *
+ * @example
+ * const publisher = createKinesisStreamPublisher({ connection: awsConnectionsFromEnv(env).kinesis, stream: 'rides',
+ *   logger });
+ * createProducerService({ publisher, createResources: env.CREATE_RESOURCES, ... });
+ */
+export function createKinesisStreamPublisher(o: KinesisStreamPublisherOptions): KinesisStreamPublisher {
+  const client = createKinesisClient(o.connection);
+  const abort = new AbortController();
+  const publisher = createKinesisPublisher(client, {
+    logger: o.logger,
+    signal: abort.signal,
+    onRecordsFailed: o.onRecordsFailed,
+  });
+  let stopPromise: Promise<void> | undefined;
+  return {
+    transport: 'kinesis',
+    destination: o.stream,
+    prepare: async () => {
+      const created = await ensureStreams(client, [{ stream: o.stream, shards: o.shards }]);
+      if (created.length) o.logger.info({ created }, 'created streams');
+    },
+    start: async () => {
+      let status: string | undefined;
+      try {
+        const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: o.stream }));
+        status = out.StreamDescriptionSummary?.StreamStatus;
+      } catch (cause) {
+        if (!(cause instanceof ResourceNotFoundException)) throw cause;
+        throw new KinesisTransportError('STREAM_NOT_ACTIVE', `stream ${o.stream} does not exist`, false, {
+          cause,
+          stream: o.stream,
+        });
+      }
+      // An UPDATING stream (resharding) still takes writes; a CREATING one does not yet.
+      if (status !== 'ACTIVE' && status !== 'UPDATING') await waitForStreamActive(client, o.stream);
+    },
+    publish: (messages) => publisher.send(messages),
+    stop() {
+      stopPromise ??= (async () => {
+        abort.abort();
+        try {
+          await publisher.stop();
+        } finally {
+          client.destroy();
+        }
       })();
       return stopPromise;
     },

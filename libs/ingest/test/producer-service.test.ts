@@ -1,0 +1,114 @@
+/**
+ * The producer service on an injected publisher: the HTTP behaviour, readiness and metrics are the transport's
+ * business only through `RidesPublisher`. Requests go through `inject`; nothing listens.
+ */
+import { sampleRide } from '@ridestream/features/testing';
+import type { OutgoingMessage } from '@ridestream/kafka';
+import { silentLogger } from '@ridestream/runtime';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProducerService, type ProducerService, type RidesPublisher } from '../src/index';
+
+interface FakePublisher extends RidesPublisher {
+  readonly calls: string[];
+  readonly sent: OutgoingMessage[];
+}
+
+function fakePublisher(o: { failPublish?: boolean; failStart?: boolean } = {}): FakePublisher {
+  const calls: string[] = [];
+  const sent: OutgoingMessage[] = [];
+  return {
+    transport: 'fake',
+    destination: 'rides-fake',
+    calls,
+    sent,
+    prepare: async () => void calls.push('prepare'),
+    start: async () => {
+      calls.push('start');
+      if (o.failStart) throw new Error('stream not found');
+    },
+    publish: async (messages) => {
+      if (o.failPublish) throw new Error('throttled');
+      sent.push(...messages);
+    },
+    stop: async () => void calls.push('stop'),
+  };
+}
+
+const services: ProducerService[] = [];
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.stop()));
+});
+
+function build(publisher: RidesPublisher, createResources = false): ProducerService {
+  const service = createProducerService({
+    publisher,
+    createResources,
+    host: '127.0.0.1',
+    port: 0,
+    bodyLimitBytes: 64 * 1024,
+    maxRidesPerRequest: 100,
+    logger: silentLogger(),
+  });
+  services.push(service);
+  return service;
+}
+
+const post = (s: ProducerService, payload: object) => s.http.app.inject({ method: 'POST', url: '/rides', payload });
+
+describe('createProducerService on an injected publisher', () => {
+  it("returns 202 once the publisher has the rides, each keyed by its id on the publisher's destination", async () => {
+    const publisher = fakePublisher();
+    const s = build(publisher);
+    const res = await post(s, [sampleRide('a'), sampleRide('b')]);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ accepted: 2 });
+    expect(publisher.sent.map((m) => [m.topic, m.key])).toEqual([
+      ['rides-fake', 'a'],
+      ['rides-fake', 'b'],
+    ]);
+    expect(JSON.parse(String(publisher.sent[1]!.value))).toEqual(sampleRide('b'));
+    const metrics = (await s.http.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^ridestream_rides_accepted_total\{service="producer"\} 2$/m);
+  });
+
+  it('rejects a bad ride with 400 naming the field, and publishes nothing of the request', async () => {
+    const publisher = fakePublisher();
+    const res = await post(build(publisher), [sampleRide('a'), sampleRide('b', { puLocationId: 0 })]);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ field: '[1].puLocationId' });
+    expect(publisher.sent).toEqual([]);
+  });
+
+  it('returns 503 with retry-after when the publisher fails', async () => {
+    const s = build(fakePublisher({ failPublish: true }));
+    const res = await post(s, sampleRide('a'));
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    const metrics = (await s.http.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^ridestream_rides_rejected_requests_total\{status="503",service="producer"\} 1$/m);
+  });
+
+  it.each([
+    [true, ['prepare', 'start']],
+    [false, ['start']],
+  ])(
+    'fails to start when the publisher cannot, not ready, not listening (createResources=%s prepares first)',
+    async (createResources, expected) => {
+      const publisher = fakePublisher({ failStart: true });
+      const s = build(publisher, createResources);
+      await expect(s.start()).rejects.toThrow('stream not found');
+      expect(publisher.calls).toEqual(expected);
+      expect(s.http.app.server.listening).toBe(false);
+      expect((await s.http.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    },
+  );
+
+  it('stops the publisher once, however often stop() is called', async () => {
+    const publisher = fakePublisher();
+    const s = build(publisher);
+    const first = s.stop();
+    expect(s.stop()).toBe(first);
+    await first;
+    expect(publisher.calls).toEqual(['stop']);
+  });
+});
