@@ -123,7 +123,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   }
   for (const run of r.http?.runs ?? []) {
     checks.push({
-      target: `producer >= 10k accepted rides/s (${run.ridesPerRequest} ride${run.ridesPerRequest > 1 ? 's' : ''} per request)`,
+      target: `producer >= 10k accepted rides/s (${run.ridesPerRequest} ride${run.ridesPerRequest > 1 ? 's' : ''} per request, ${run.connections} connections)`,
       measured: `${int(run.acceptedRidesPerSec)} rides/s`,
       met: run.acceptedRidesPerSec >= 10_000,
     });
@@ -269,7 +269,22 @@ export function renderMarkdown(r: BenchResults): string {
     }
   }
   if (r.stream) {
-    out.push('', '### 2. ridestream', '', streamTable(r, ['duration', 'tip', 'both', 'baseline']));
+    out.push(
+      '',
+      '### 2. ridestream',
+      '',
+      streamTable(r, ['duration', 'tip', 'both', 'baseline', 'duration-inline', 'duration-eos']),
+    );
+    const variants = (['duration-inline', 'duration-eos'] as const).filter((n) => r.stream?.[n] && r.stream.duration);
+    if (variants.length) {
+      out.push(
+        '',
+        table(
+          ['duration-consumer variant', 'drain rate vs the default (within a round, median)'],
+          variants.map((n) => [SUT_LABELS[n], pct(roundRatio(r, n, 'duration'))]),
+        ),
+      );
+    }
     out.push('', '### 3. The Python peer', '', streamTable(r, ['python-record', 'python-batch']), '');
     const py = (n: SutName, vs: SutName) => ratio(roundRatio(r, n, vs));
     out.push(

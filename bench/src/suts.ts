@@ -9,6 +9,8 @@ import { freePort, spawnProc, waitReady, type Proc } from './procs';
 export const STREAM_SUTS = [
   'passthrough',
   'duration',
+  'duration-inline',
+  'duration-eos',
   'tip',
   'both',
   'baseline',
@@ -20,6 +22,8 @@ export type SutName = (typeof STREAM_SUTS)[number];
 export const SUT_LABELS: Record<SutName, string> = {
   passthrough: 'pass-through (kafkajs, our settings, no scoring)',
   duration: 'ridestream duration-consumer (XGBoost, 14 features)',
+  'duration-inline': 'duration-consumer, scoring on the Kafka thread (SCORING_WORKER=false)',
+  'duration-eos': 'duration-consumer, exactly-once (EXACTLY_ONCE=true, transactions)',
   tip: 'ridestream tip-consumer (XGBoost, 14 features)',
   both: 'ridestream duration + tip consumers together',
   baseline: 'ridestream consumer serving the course linear baseline (ONNX)',
@@ -126,6 +130,18 @@ export async function startSut(name: SutName, t: SutTopics, o: SutOptions): Prom
         break;
       case 'duration':
         await consumer('duration-consumer', 'duration', t.outputs[0]!, { MODEL_PATH: modelPath('duration') });
+        break;
+      case 'duration-inline':
+        await consumer('duration-consumer', 'duration', t.outputs[0]!, {
+          MODEL_PATH: modelPath('duration'),
+          SCORING_WORKER: 'false',
+        });
+        break;
+      case 'duration-eos':
+        await consumer('duration-consumer', 'duration', t.outputs[0]!, {
+          MODEL_PATH: modelPath('duration'),
+          EXACTLY_ONCE: 'true',
+        });
         break;
       case 'tip':
         await consumer('tip-consumer', 'tip', t.outputs[0]!, { MODEL_PATH: modelPath('tip') });

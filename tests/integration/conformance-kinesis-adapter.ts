@@ -30,9 +30,10 @@ import {
   streamClient,
   type EnsuredKinesis,
 } from '@ridestream/kinesis-tool';
-import { createModel, type Model } from '@ridestream/model';
+import type { Model } from '@ridestream/model';
 import { loadEnvConfig, silentLogger } from '@ridestream/runtime';
 import { createConsumerMetrics, DLQ_HEADERS, modelScorer } from '@ridestream/stream-consumer';
+import { loadScorer } from '@ridestream/stream-consumer/scoring';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll } from 'vitest';
 import { testModelPath, type ConformanceAdapter, type Streams } from './conformance';
@@ -89,8 +90,8 @@ export async function startKinesisConsumer(
       ...env,
     },
   );
-  const model = await createModel({ path: config.MODEL_PATH });
-  const service = createKinesisConsumerService({ kind, config, model, logger: silentLogger() });
+  const scorer = await loadScorer({ kind, modelPath: config.MODEL_PATH, worker: config.SCORING_WORKER });
+  const service = createKinesisConsumerService({ config, scorer, logger: silentLogger() });
   await service.start();
   return {
     service,

@@ -5,9 +5,9 @@ import {
   type PredictionKind,
   type RideEvent,
 } from '@ridestream/features';
-import { createModel } from '@ridestream/model';
 import { loadEnvConfig } from '@ridestream/runtime';
 import { consumerEnvSchema, createConsumerService, type ConsumerService } from '@ridestream/stream-consumer';
+import { loadScorer } from '@ridestream/stream-consumer/scoring';
 import { brokers, testLogger, unique } from '@ridestream/testing';
 import { cleanTrips, readTlcFile } from '@ridestream/tlc';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
@@ -38,8 +38,8 @@ export async function startConsumer(kind: PredictionKind, env: Record<string, st
     }),
     { KAFKA_BROKERS: brokers().join(','), HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', ...env },
   );
-  const model = await createModel({ path: config.MODEL_PATH });
-  const service = createConsumerService({ kind, config, model, logger: testLogger() });
+  const scorer = await loadScorer({ kind, modelPath: config.MODEL_PATH, worker: config.SCORING_WORKER });
+  const service = createConsumerService({ config, scorer, logger: testLogger() });
   await service.start();
   return {
     service,

@@ -8,6 +8,7 @@ import { createKinesisLambdaHandler, createKinesisPublisher, parseDeadLetterEnve
 import { collectStream } from '@ridestream/kinesis-tool';
 import { createModel, type Model } from '@ridestream/model';
 import { silentLogger } from '@ridestream/runtime';
+import { predictorScorer } from '@ridestream/stream-consumer';
 import { waitFor } from '@ridestream/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testModelPath } from './conformance';
@@ -34,14 +35,14 @@ afterEach(async () => {
 function handlerFor(outputStream: string, deadLetterStream: string, failNextPredict = { count: 0 }) {
   const publisher = createKinesisPublisher(local.client(), { logger: silentLogger() });
   return createKinesisLambdaHandler({
-    scorer: {
+    scorer: predictorScorer({
       kind: 'tip',
       model: { name: model.info.name, version: model.info.version },
       predict: async (f, n) => {
         if (failNextPredict.count-- > 0) throw Object.assign(new Error('model busy'), { retriable: true });
         return model.predict(f, n);
       },
-    },
+    }),
     publisher,
     outputStream,
     deadLetterStream,

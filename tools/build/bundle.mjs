@@ -17,13 +17,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const readJson = (path) => JSON.parse(readFileSync(join(root, path), 'utf8'));
 
 /**
+ * The consumers' scoring worker thread: `startScoringWorker` (libs/stream-consumer) loads `scoring-worker.js` from
+ * beside the bundle it runs in. A path starting with `/` is from the repo root, others from the app folder.
+ */
+const SCORING_WORKER = '/libs/stream-consumer/src/scoring-worker.ts';
+
+/**
  * Project -> app folder and entries. The key of `entries` is the output file name (`main` -> main.js).
  * The folder name is also the dist folder, because that is what each project.json declares as `outputs`.
  */
 const APPS = {
   producer: { dir: 'producer', entries: { main: 'src/main.ts', replay: 'src/replay.ts' } },
-  'duration-consumer': { dir: 'duration-consumer', entries: { main: 'src/main.ts' } },
-  'tip-consumer': { dir: 'tip-consumer', entries: { main: 'src/main.ts' } },
+  'duration-consumer': { dir: 'duration-consumer', entries: { main: 'src/main.ts', 'scoring-worker': SCORING_WORKER } },
+  'tip-consumer': { dir: 'tip-consumer', entries: { main: 'src/main.ts', 'scoring-worker': SCORING_WORKER } },
   'batch-cli': { dir: 'batch', entries: { main: 'src/main.ts' } },
   subscribe: { dir: 'subscribe', entries: { main: 'src/main.ts' } },
   'prediction-api': { dir: 'prediction-api', entries: { main: 'src/main.ts' } },
@@ -92,7 +98,9 @@ mkdirSync(outdir, { recursive: true });
 
 const result = await build({
   absWorkingDir: root,
-  entryPoints: Object.fromEntries(Object.entries(app.entries).map(([out, src]) => [out, join(appDir, src)])),
+  entryPoints: Object.fromEntries(
+    Object.entries(app.entries).map(([out, src]) => [out, src.startsWith('/') ? join(root, src) : join(appDir, src)]),
+  ),
   outdir,
   bundle: true,
   platform: 'node',

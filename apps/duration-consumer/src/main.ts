@@ -4,9 +4,9 @@
  * A composition root: config -> logger -> model -> service -> run.
  */
 import { createKinesisConsumerService } from '@ridestream/kinesis';
-import { createModel } from '@ridestream/model';
 import { createLogger, exitOnStartupError, runService } from '@ridestream/runtime';
 import { createConsumerService } from '@ridestream/stream-consumer';
+import { loadScorer } from '@ridestream/stream-consumer/scoring';
 import { loadConfig } from './config';
 
 const SERVICE = 'duration-consumer';
@@ -14,15 +14,20 @@ const SERVICE = 'duration-consumer';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ name: SERVICE, level: config.env.LOG_LEVEL });
-  const model = await createModel({ path: config.env.MODEL_PATH });
+  const scorer = await loadScorer({
+    kind: 'duration',
+    modelPath: config.env.MODEL_PATH,
+    worker: config.env.SCORING_WORKER,
+  });
+  const { name: model, version, sha256 } = scorer.model;
   logger.info(
-    { model: model.info.name, version: model.info.version, sha256: model.info.sha256, transport: config.transport },
+    { model, version, sha256, transport: config.transport, worker: config.env.SCORING_WORKER },
     'model loaded',
   );
   const service =
     config.transport === 'kinesis'
-      ? createKinesisConsumerService({ kind: 'duration', config: config.env, model, logger })
-      : createConsumerService({ kind: 'duration', config: config.env, model, logger });
+      ? createKinesisConsumerService({ config: config.env, scorer, logger })
+      : createConsumerService({ config: config.env, scorer, logger });
   await runService(service, { logger, shutdownTimeoutMs: config.env.SHUTDOWN_TIMEOUT_MS });
 }
 

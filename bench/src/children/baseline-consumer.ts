@@ -8,7 +8,7 @@
 import { FEATURE_COUNT } from '@ridestream/features';
 import { modelCardSchema, type Model } from '@ridestream/model';
 import { createLogger, loadEnvConfig, runService } from '@ridestream/runtime';
-import { consumerEnvSchema, createConsumerService } from '@ridestream/stream-consumer';
+import { consumerEnvSchema, createConsumerService, modelScorer } from '@ridestream/stream-consumer';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -63,7 +63,7 @@ async function createBaselineModel(path: string): Promise<Model> {
 const logger = createLogger({ name: 'baseline-consumer', level: config.LOG_LEVEL });
 createBaselineModel(config.MODEL_PATH)
   .then((model) =>
-    runService(createConsumerService({ kind: 'duration', config, model, logger }), {
+    runService(createConsumerService({ config, scorer: modelScorer('duration', model), logger }), {
       logger,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     }),

@@ -26,18 +26,18 @@ const env = requireEnv(process.env, [
   'BATCH_SIZE',
 ] as const);
 const chunkSize = Number(env.BATCH_SIZE);
-// Follows the consumers' PARTITIONS_CONCURRENTLY (default 1), so an experiment changes both alike.
-const partitionsConsumedConcurrently = Number(process.env.PARTITIONS_CONCURRENTLY || '1');
+// Follows the consumers' PARTITIONS_CONCURRENTLY (default 3), so an experiment changes both alike.
+const partitionsConsumedConcurrently = Number(process.env.PARTITIONS_CONCURRENTLY || '3');
 const logger = createLogger({ name: 'passthrough', level: 'info' });
 const registry = createMetricsRegistry({ consumer: env.CONSUMER_GROUP });
 const kafka = createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: env.CONSUMER_GROUP }, logger);
 const publisher = createPublisher(kafka, { logger, idempotent: true });
-// The settings of createConsumerService (libs/stream-consumer/src/consumer-service.ts). FETCH_MAX_BYTES_PER_PARTITION
-// exists for experiments only (what a smaller fetch would do to event-loop lag and memory).
+// The settings of createConsumerService (libs/stream-consumer/src/consumer-service.ts), with the same defaults as its
+// config (FETCH_MAX_BYTES_PER_PARTITION 256 KiB), so that an experiment changes both alike.
 const consumer = kafka.consumer({
   groupId: env.CONSUMER_GROUP,
   allowAutoTopicCreation: false,
-  maxBytesPerPartition: Number(process.env.FETCH_MAX_BYTES_PER_PARTITION || 1024 * 1024),
+  maxBytesPerPartition: Number(process.env.FETCH_MAX_BYTES_PER_PARTITION || 256 * 1024),
   sessionTimeout: 30_000,
 });
 let joined = false;

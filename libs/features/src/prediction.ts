@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { CONTRACT_VERSION } from './ride-event';
 
@@ -45,10 +45,8 @@ export type Prediction = z.infer<typeof predictionSchema>;
  * Re-scoring the same ride with the same model after a crash gives the same id.
  */
 export function predictionId(kind: PredictionKind, model: { name: string; version: string }, rideId: string): string {
-  return createHash('sha256')
-    .update(`${kind}\u0000${model.name}\u0000${model.version}\u0000${rideId}`)
-    .digest('hex')
-    .slice(0, 32);
+  // One-shot `hash` (Node >= 20.12): no Hash object per record, half the cost of createHash on the hot path.
+  return hash('sha256', `${kind}\u0000${model.name}\u0000${model.version}\u0000${rideId}`, 'hex').slice(0, 32);
 }
 
 export interface PredictionInput {

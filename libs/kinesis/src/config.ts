@@ -58,6 +58,8 @@ export function kinesisServiceEnvSchema(d: {
     .extend(serviceEnvSchema.shape)
     .extend({
       MODEL_PATH: z.string().min(1).default(d.modelPath),
+      /** Score in a worker thread, leaving the main thread to Kinesis I/O. */
+      SCORING_WORKER: envSchemas.flag.default(true),
       /** Records per model call. */
       BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500),
       HTTP_HOST: z.string().min(1).default('0.0.0.0'),

@@ -1,5 +1,3 @@
-import type { PredictionKind } from '@ridestream/features';
-import type { Model } from '@ridestream/model';
 import {
   createMetricsRegistry,
   createOpsServer,
@@ -10,7 +8,7 @@ import {
   type Registry,
   type Service,
 } from '@ridestream/runtime';
-import { createConsumerMetrics, modelScorer } from '@ridestream/stream-consumer';
+import { createConsumerMetrics, type Scorer } from '@ridestream/stream-consumer';
 import { awsConnectionsFromEnv, createDynamoClient, createKinesisClient } from './client';
 import type { KinesisServiceEnv } from './config';
 import { runKinesisConsumer, type KinesisConsumer } from './consumer';
@@ -28,9 +26,9 @@ export interface KinesisConsumerService extends Service {
 }
 
 export interface KinesisConsumerServiceOptions {
-  readonly kind: PredictionKind;
   readonly config: KinesisServiceEnv;
-  readonly model: Model;
+  /** Owned by the service from here on: `stop()` disposes it. */
+  readonly scorer: Scorer;
   readonly logger: Logger;
 }
 
@@ -41,7 +39,7 @@ export interface KinesisConsumerServiceOptions {
  */
 export function createKinesisConsumerService(o: KinesisConsumerServiceOptions): KinesisConsumerService {
   const { config } = o;
-  const logger = o.logger.child({ component: `${o.kind}-consumer`, transport: 'kinesis' });
+  const logger = o.logger.child({ component: `${o.scorer.kind}-consumer`, transport: 'kinesis' });
   const registry = createMetricsRegistry({ consumer: config.APPLICATION_NAME });
   const metrics = createConsumerMetrics(registry);
   const kinesisMetrics = createKinesisMetrics(registry);
@@ -59,6 +57,7 @@ export function createKinesisConsumerService(o: KinesisConsumerServiceOptions): 
   let crashed: (err: unknown) => void = () => {};
   const finished = new Promise<void>((_, reject) => (crashed = reject));
   finished.catch(() => {});
+  o.scorer.failed?.catch((err: unknown) => crashed(err));
 
   const ops = createOpsServer({
     host: config.HTTP_HOST,
@@ -75,7 +74,7 @@ export function createKinesisConsumerService(o: KinesisConsumerServiceOptions): 
         { name: 'stop consuming (finish, checkpoint, release leases)', run: () => consumer?.stop() },
         { name: 'stop publisher', run: () => publisher.stop() },
         { name: 'close AWS clients', run: () => (kinesis.destroy(), dynamo.destroy()) },
-        { name: 'release model', run: () => o.model.dispose() },
+        { name: 'release model', run: () => o.scorer.dispose() },
         { name: 'close ops server', run: () => ops.stop() },
       ],
       logger,
@@ -104,7 +103,7 @@ export function createKinesisConsumerService(o: KinesisConsumerServiceOptions): 
         kinesis,
         leases,
         publisher,
-        scorer: modelScorer(o.kind, o.model),
+        scorer: o.scorer,
         logger,
         metrics,
         kinesisMetrics,
@@ -122,7 +121,7 @@ export function createKinesisConsumerService(o: KinesisConsumerServiceOptions): 
       });
       consumer.finished.catch((err: unknown) => crashed(err));
       logger.info(
-        { model: o.model.info.name, version: o.model.info.version, input: config.INPUT_STREAM },
+        { model: o.scorer.model.name, version: o.scorer.model.version, input: config.INPUT_STREAM },
         'consuming from Kinesis',
       );
     }),

@@ -1,6 +1,6 @@
 import type { OutgoingMessage } from '@ridestream/kafka';
 import { silentLogger } from '@ridestream/runtime';
-import type { Scorer } from '@ridestream/stream-consumer';
+import { predictorScorer } from '@ridestream/stream-consumer';
 import { describe, expect, it } from 'vitest';
 import { createKinesisLambdaHandler, parseDeadLetterEnvelope, type KinesisEventRecord } from '../src/index';
 
@@ -42,7 +42,7 @@ function eventRecord(seq: number, data: string | Buffer, key = `k${seq}`): Kines
 function setup(opts: { failPublish?: boolean; predictError?: Error & { retriable?: boolean } } = {}) {
   const published: OutgoingMessage[] = [];
   const calls: number[] = [];
-  const scorer: Scorer = {
+  const scorer = predictorScorer({
     kind: 'duration',
     model: { name: 'ride-duration', version: 't1' },
     predict: async (_f, n) => {
@@ -50,7 +50,7 @@ function setup(opts: { failPublish?: boolean; predictError?: Error & { retriable
       if (opts.predictError) throw opts.predictError;
       return new Float32Array(n).fill(12.5);
     },
-  };
+  });
   const handler = createKinesisLambdaHandler({
     scorer,
     publisher: {

@@ -1,4 +1,3 @@
-import type { PredictionKind } from '@ridestream/features';
 import {
   createKafka,
   createPublisher,
@@ -7,7 +6,6 @@ import {
   kafkaConnectionFromEnv,
   type TransactionalPublisher,
 } from '@ridestream/kafka';
-import type { Model } from '@ridestream/model';
 import {
   createMetricsRegistry,
   createTracing,
@@ -21,7 +19,7 @@ import {
 } from '@ridestream/runtime';
 import type { ConsumerEnv } from './config';
 import { runKafkaConsumer } from './kafka-runner';
-import { modelScorer } from './score-batch';
+import type { Scorer } from './score-batch';
 import { createConsumerMetrics } from './metrics';
 
 export interface ConsumerService extends Service {
@@ -31,9 +29,9 @@ export interface ConsumerService extends Service {
 }
 
 export interface ConsumerServiceOptions {
-  readonly kind: PredictionKind;
   readonly config: ConsumerEnv;
-  readonly model: Model;
+  /** Owned by the service from here on: `stop()` disposes it. */
+  readonly scorer: Scorer;
   readonly logger: Logger;
 }
 
@@ -44,7 +42,7 @@ export interface ConsumerServiceOptions {
  */
 export function createConsumerService(o: ConsumerServiceOptions): ConsumerService {
   const { config } = o;
-  const logger = o.logger.child({ component: `${o.kind}-consumer` });
+  const logger = o.logger.child({ component: `${o.scorer.kind}-consumer` });
   const registry = createMetricsRegistry({ consumer: config.CONSUMER_GROUP });
   const metrics = createConsumerMetrics(registry);
   const kafka = createKafka(kafkaConnectionFromEnv(config, config.CONSUMER_GROUP), logger);
@@ -52,7 +50,7 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
   const consumer = kafka.consumer({
     groupId: config.CONSUMER_GROUP,
     allowAutoTopicCreation: false,
-    maxBytesPerPartition: 1024 * 1024,
+    maxBytesPerPartition: config.FETCH_MAX_BYTES_PER_PARTITION,
     sessionTimeout: config.SESSION_TIMEOUT_MS,
   });
   const tracing = createTracing({
@@ -77,6 +75,8 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
   const finished = new Promise<void>((_, reject) => (crashed = reject));
   // Unhandled until someone listens; runService does.
   finished.catch(() => {});
+  // A dead scoring worker cannot be replaced in place: exit non-zero and let the orchestrator restart us.
+  o.scorer.failed?.catch((err: unknown) => crashed(err));
 
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
@@ -105,7 +105,7 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
           name: 'disconnect transactional producers',
           run: () => Promise.all([...txProducers.values()].map(async (p) => (await p).stop())),
         },
-        { name: 'release model', run: () => o.model.dispose() },
+        { name: 'release model', run: () => o.scorer.dispose() },
         { name: 'flush traces', run: () => tracing.shutdown() },
         { name: 'close ops server', run: () => ops.stop() },
       ],
@@ -134,7 +134,7 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
       await runKafkaConsumer({
         consumer,
         publisher,
-        scorer: modelScorer(o.kind, o.model),
+        scorer: o.scorer,
         logger,
         metrics,
         inputTopic: config.INPUT_TOPIC,
@@ -149,8 +149,8 @@ export function createConsumerService(o: ConsumerServiceOptions): ConsumerServic
       });
       logger.info(
         {
-          model: o.model.info.name,
-          version: o.model.info.version,
+          model: o.scorer.model.name,
+          version: o.scorer.model.version,
           input: config.INPUT_TOPIC,
           output: config.OUTPUT_TOPIC,
         },

@@ -1,6 +1,7 @@
 import type { Publisher, TransactionalPublisher } from '@ridestream/kafka';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { processChunk, type PipelineOptions } from './pipeline';
+import type { RecordOutcome } from './outcomes';
 import type { SourceRecord, SourceRef } from './records';
 
 export interface KafkaRunnerOptions extends Omit<PipelineOptions, 'publish'> {
@@ -78,10 +79,26 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
               ),
           }
         : pipeline;
-      for (let start = 0; start < batch.messages.length; start += o.chunkSize) {
+      const chunks: SourceRecord[][] = [];
+      for (let start = 0; start < batch.messages.length; start += o.chunkSize)
+        chunks.push(batch.messages.slice(start, start + o.chunkSize).map(toSourceRecord));
+      // Scoring runs ahead of publishing (`scorer.lookahead` chunks): a worker-thread scorer scores the next chunks
+      // while this thread publishes and commits. Order is kept (one chunk published at a time); a score nobody
+      // awaits (the loop stopped early) is dropped.
+      const scoring: Promise<RecordOutcome[]>[] = [];
+      const scoreUpTo = (k: number) => {
+        while (scoring.length <= k && scoring.length < chunks.length) {
+          const p = o.scorer.score(chunks[scoring.length]!);
+          // A rejection surfaces where the chunk is awaited, or nowhere if the loop stops before it.
+          p.catch(() => {});
+          scoring.push(p);
+        }
+      };
+      for (let i = 0; i < chunks.length; i++) {
+        scoreUpTo(i + Math.max(1, o.scorer.lookahead) - 1);
+        const current = scoring[i]!;
         if (!payload.isRunning() || payload.isStale()) break;
-        const records = batch.messages.slice(start, start + o.chunkSize).map(toSourceRecord);
-        const plan = await processChunk(records, source, chunkPipeline);
+        const plan = await processChunk(chunks[i]!, source, chunkPipeline, current);
         // Resolving moves the fetch position; in exactly-once mode the commit already happened in the transaction.
         if (plan.commitThrough !== null) payload.resolveOffset(plan.commitThrough);
         if (!tx) await payload.commitOffsetsIfNecessary();

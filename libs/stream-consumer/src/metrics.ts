@@ -18,7 +18,7 @@ export function createConsumerMetrics(registry: Registry) {
     }),
     inferenceSeconds: new Histogram({
       name: 'ridestream_inference_seconds',
-      help: 'Feature computation + model call per chunk',
+      help: 'Per chunk, how long publishing waited for its scores (validation, features, model; in a worker thread, only what did not overlap the previous chunk)',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
       registers,
     }),

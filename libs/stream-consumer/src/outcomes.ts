@@ -1,9 +1,16 @@
-import type { FieldIssue, Prediction } from '@ridestream/features';
+import type { FieldIssue } from '@ridestream/features';
 import type { SourceRecord } from './records';
 
 /** What happened to one record. Outcomes are data; `planBatch` alone decides what is published and committed. */
 export type RecordOutcome =
-  | { readonly status: 'scored'; readonly record: SourceRecord; readonly prediction: Prediction }
+  | {
+      readonly status: 'scored';
+      readonly record: SourceRecord;
+      readonly rideId: string;
+      readonly value: number;
+      /** The prediction message as published (JSON of a contract `Prediction`), built where it was scored. */
+      readonly payload: string;
+    }
   | {
       readonly status: 'rejected';
       readonly record: SourceRecord;

@@ -5,7 +5,8 @@ import { deadLetterHeaders } from './dead-letter';
 import type { ConsumerMetrics } from './metrics';
 import { planBatch, type BatchPlan } from './outcomes';
 import type { SourceRecord, SourceRef } from './records';
-import { scoreRecords, type Scorer } from './score-batch';
+import type { Scorer } from './score-batch';
+import type { RecordOutcome } from './outcomes';
 
 /** What one chunk needs, whatever the transport (Kafka partition, Kinesis shard, Lambda batch). */
 export interface PipelineOptions {
@@ -30,7 +31,9 @@ export interface PipelineOptions {
 /** The messages a plan publishes: predictions keyed by ride id, dead letters keyed as their source. */
 export function planMessages(
   plan: BatchPlan,
-  o: Pick<PipelineOptions, 'outputTopic' | 'deadLetterTopic' | 'consumerName' | 'scorer'>,
+  o: Pick<PipelineOptions, 'outputTopic' | 'deadLetterTopic' | 'consumerName'> & {
+    readonly scorer: Pick<Scorer, 'model'>;
+  },
   source: SourceRef,
   now: Date,
   /** Per scored record (same order), headers that continue its trace; without them the traceparent is passed on. */
@@ -38,8 +41,8 @@ export function planMessages(
 ): OutgoingMessage[] {
   const predictions = plan.scored.map((s, i) => ({
     topic: o.outputTopic,
-    key: s.prediction.rideId,
-    value: JSON.stringify(s.prediction),
+    key: s.rideId,
+    value: s.payload,
     headers:
       spanHeaders?.[i] ?? (s.record.headers.traceparent ? { traceparent: s.record.headers.traceparent } : undefined),
   }));
@@ -62,14 +65,18 @@ export function planMessages(
  * One chunk of records from one partition/shard, in order: score -> publish predictions and dead letters
  * (acknowledged, retried with backoff) -> the plan, whose `commitThrough` the caller may now commit.
  * Throws only when publishing keeps failing (or shutdown aborts it): then nothing of the chunk may be committed.
+ *
+ * `scoring` lets a caller start scoring this chunk earlier (while the previous chunk is being published), so that
+ * a worker-thread scorer and the publishing thread work at the same time.
  */
 export async function processChunk(
   records: readonly SourceRecord[],
   source: SourceRef,
   o: PipelineOptions,
+  scoring: Promise<RecordOutcome[]> = o.scorer.score(records),
 ): Promise<BatchPlan> {
   const t0 = performance.now();
-  const outcomes = await scoreRecords(records, o.scorer);
+  const outcomes = await scoring;
   o.metrics.inferenceSeconds.observe((performance.now() - t0) / 1000);
   o.metrics.batchSize.observe(records.length);
   const plan = planBatch(outcomes);
@@ -124,9 +131,9 @@ function startSpans(tracer: Tracer, plan: BatchPlan, o: PipelineOptions, source:
           'messaging.destination.name': source.stream,
           'messaging.destination.partition.id': source.partition,
           'messaging.kafka.offset': s.record.position,
-          'ridestream.ride_id': s.prediction.rideId,
+          'ridestream.ride_id': s.rideId,
           'ridestream.model': `${o.scorer.model.name}@${o.scorer.model.version}`,
-          'ridestream.prediction': s.prediction.value,
+          'ridestream.prediction': s.value,
         },
       },
       contextFromHeaders(s.record.headers),

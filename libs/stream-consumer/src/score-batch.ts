@@ -10,32 +10,79 @@ import type { Model } from '@ridestream/model';
 import type { RecordOutcome } from './outcomes';
 import type { SourceRecord } from './records';
 
-/** What the pipeline needs from a model: its identity and a batched predict. */
-export interface Scorer {
+/** Which model scored a record: stamped on predictions and dead letters. */
+export interface ModelIdentity {
+  readonly name: string;
+  readonly version: string;
+  /** Of the ONNX file, for startup logs. */
+  readonly sha256?: string;
+}
+
+/** A batched model call: what `scoreRecords` needs from a model. */
+export interface Predictor {
   readonly kind: PredictionKind;
-  readonly model: { readonly name: string; readonly version: string };
+  readonly model: ModelIdentity;
   predict(features: Float32Array, rows: number): Promise<Float32Array>;
 }
 
-/** The scorer of a loaded model: its registry name and version (stamped on predictions) and its batched predict. */
-export function modelScorer(kind: PredictionKind, model: Pick<Model, 'info' | 'predict'>): Scorer {
-  return {
-    kind,
-    model: { name: model.info.name, version: model.info.version },
-    predict: (f, n) => model.predict(f, n),
-  };
+/**
+ * What the pipeline scores records with, whatever runs the model: this thread (`modelScorer`) or a worker thread
+ * (`startScoringWorker`). `score` never rejects for bad input (a malformed record is a `rejected` outcome); it
+ * rejects only when the scorer itself is broken.
+ */
+export interface Scorer {
+  readonly kind: PredictionKind;
+  readonly model: ModelIdentity;
+  score(records: readonly SourceRecord[]): Promise<RecordOutcome[]>;
+  /** Releases the model (and the thread running it). Memoised by the implementations. */
+  dispose(): Promise<void>;
+  /** Rejects if the scorer dies on its own (a worker thread crashed): the service must then exit non-zero. */
+  readonly failed?: Promise<never>;
+  /**
+   * How many chunks a caller should hand over before awaiting the first. 1 for an in-thread scorer, whose work
+   * runs on the caller's thread anyway; more for a worker, so that it always has the next chunk queued instead of
+   * waiting for a thread hop after each one.
+   */
+  readonly lookahead: number;
+}
+
+/**
+ * The in-thread scorer of a loaded model: parse, validate, features and `session.run` on the calling thread.
+ * Also a `Predictor`, for callers with feature rows already built (the prediction API).
+ */
+export function modelScorer(
+  kind: PredictionKind,
+  model: Pick<Model, 'info' | 'predict' | 'dispose'>,
+): Scorer & Predictor {
+  return predictorScorer(
+    {
+      kind,
+      model: { name: model.info.name, version: model.info.version, sha256: model.info.sha256 },
+      predict: (f, n) => model.predict(f, n),
+    },
+    () => model.dispose(),
+  );
+}
+
+/** An in-thread scorer over any batched predict (a loaded model, a test double, a bench adapter). */
+export function predictorScorer(
+  predictor: Predictor,
+  dispose: () => Promise<void> = async () => {},
+): Scorer & Predictor {
+  return { ...predictor, score: (records) => scoreRecords(records, predictor), dispose, lookahead: 1 };
 }
 
 /** The error's own `retriable` flag decides; unknown errors are treated as permanent (dead-letter, move on). */
 const isRetriable = (err: unknown) => (err as { retriable?: unknown } | null)?.retriable === true;
 
 /**
- * Validates every record, scores all valid ones in one model call, and returns one outcome per record, in order.
+ * Validates every record, scores all valid ones in one model call, and returns one outcome per record, in order,
+ * each scored one with its prediction message already serialised (so that a worker thread does that work too).
  * Never throws for bad input: a malformed record becomes a `rejected` outcome naming the field.
  */
 export async function scoreRecords(
   records: readonly SourceRecord[],
-  scorer: Scorer,
+  predictor: Predictor,
   now: () => Date = () => new Date(),
 ): Promise<RecordOutcome[]> {
   const outcomes: (RecordOutcome | undefined)[] = new Array(records.length);
@@ -58,7 +105,7 @@ export async function scoreRecords(
     let values: Float32Array | undefined;
     let failure: unknown;
     try {
-      values = await scorer.predict(features, valid.length);
+      values = await predictor.predict(features, valid.length);
     } catch (err) {
       failure = err;
     }
@@ -82,14 +129,18 @@ export async function scoreRecords(
         ? {
             status: 'scored',
             record,
-            prediction: makePrediction({
-              kind: scorer.kind,
-              model: scorer.model,
-              rideId: event.rideId,
-              eventTime: event.pickupAt,
-              value,
-              scoredAt,
-            }),
+            rideId: event.rideId,
+            value,
+            payload: JSON.stringify(
+              makePrediction({
+                kind: predictor.kind,
+                model: predictor.model,
+                rideId: event.rideId,
+                eventTime: event.pickupAt,
+                value,
+                scoredAt,
+              }),
+            ),
           }
         : { status: 'rejected', record, code: 'NON_FINITE_PREDICTION', reason: `model returned ${value}`, issues: [] };
     });

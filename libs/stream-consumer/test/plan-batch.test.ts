@@ -1,4 +1,3 @@
-import { makePrediction } from '@ridestream/features';
 import { describe, expect, it } from 'vitest';
 import { planBatch, type RecordOutcome, type SourceRecord } from '../src/index';
 
@@ -12,14 +11,9 @@ const rec = (position: string): SourceRecord => ({
 const ok = (p: string): RecordOutcome => ({
   status: 'scored',
   record: rec(p),
-  prediction: makePrediction({
-    kind: 'duration',
-    model: { name: 'm', version: '1' },
-    rideId: `r${p}`,
-    eventTime: '2024-01-01T00:00:00Z',
-    value: 1,
-    scoredAt: new Date(0),
-  }),
+  rideId: `r${p}`,
+  value: 1,
+  payload: '{}',
 });
 const bad = (p: string): RecordOutcome => ({
   status: 'rejected',

@@ -6,7 +6,7 @@ import {
   planBatch,
   planMessages,
   scoreRecords,
-  type Scorer,
+  type Predictor,
   type SourceRecord,
 } from '../src/index';
 
@@ -20,7 +20,7 @@ const rec = (position: string, value: unknown): SourceRecord => ({
 });
 
 /** A stand-in model: predicts trip distance x 4, and records how it was called. */
-function distanceScorer(): Scorer & { calls: number[] } {
+function distanceScorer(): Predictor & { calls: number[] } {
   const calls: number[] = [];
   return {
     kind: 'duration',
@@ -49,7 +49,11 @@ describe('scoreRecords', () => {
     expect(out.map((o) => o.status)).toEqual(['scored', 'rejected', 'scored', 'rejected']);
     expect(scorer.calls).toEqual([2]);
     const first = out[0]!;
-    expect(first.status === 'scored' && first.prediction).toMatchObject({
+    expect(first.status === 'scored' && { rideId: first.rideId, value: first.value }).toEqual({
+      rideId: 'a',
+      value: 10,
+    });
+    expect(first.status === 'scored' && JSON.parse(first.payload)).toMatchObject({
       rideId: 'a',
       value: 10,
       unit: 'minutes',
@@ -63,7 +67,7 @@ describe('scoreRecords', () => {
   });
 
   it('returns rejected outcomes for a permanent model failure, naming its code', async () => {
-    const scorer: Scorer = {
+    const scorer: Predictor = {
       kind: 'tip',
       model: { name: 't', version: '1' },
       predict: async () => {
@@ -75,7 +79,7 @@ describe('scoreRecords', () => {
   });
 
   it('returns retry outcomes for a transient model failure', async () => {
-    const scorer: Scorer = {
+    const scorer: Predictor = {
       kind: 'tip',
       model: { name: 't', version: '1' },
       predict: async () => {
@@ -87,7 +91,7 @@ describe('scoreRecords', () => {
   });
 
   it('rejects a non-finite prediction instead of publishing it', async () => {
-    const scorer: Scorer = {
+    const scorer: Predictor = {
       kind: 'tip',
       model: { name: 't', version: '1' },
       predict: async (_f, n) => new Float32Array(n).fill(NaN),

@@ -4,15 +4,15 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing, silentLogger, traceHeaders } from '@ridestream/runtime';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createConsumerMetrics, processChunk, type Scorer, type SourceRecord } from '../src/index';
+import { createConsumerMetrics, predictorScorer, processChunk, type SourceRecord } from '../src/index';
 import type { OutgoingMessage } from '@ridestream/kafka';
 
 const ride = sampleRide('r1');
-const scorer: Scorer = {
+const scorer = predictorScorer({
   kind: 'duration',
   model: { name: 'ride-duration', version: '1' },
   predict: async (_f, n) => new Float32Array(n).fill(9),
-};
+});
 
 describe('tracing through the consumer', () => {
   it("returns predictions that continue the producer's trace, with one consumer span per ride", async () => {
