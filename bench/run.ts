@@ -77,7 +77,7 @@ function settingsFor(o: Options) {
     loads: quick ? [0.5] : [0.5, 0.8],
     latencySuts: quick
       ? ['passthrough', 'duration', 'python-batch']
-      : ['passthrough', 'duration', 'duration-eos', 'tip', 'both', 'python-record', 'python-batch'],
+      : ['passthrough', 'duration', 'duration-inline', 'duration-eos', 'tip', 'both', 'python-record', 'python-batch'],
     fixedRates: quick ? [] : [{ sut: 'duration', rate: 1000 }],
     maxLatencyRides: 500_000,
   };

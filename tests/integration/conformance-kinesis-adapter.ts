@@ -90,7 +90,12 @@ export async function startKinesisConsumer(
       ...env,
     },
   );
-  const scorer = await loadScorer({ kind, modelPath: config.MODEL_PATH, worker: config.SCORING_WORKER });
+  const scorer = await loadScorer({
+    kind,
+    modelPath: config.MODEL_PATH,
+    worker: config.SCORING_WORKER,
+    workerMinRecords: config.SCORING_WORKER_MIN_RECORDS,
+  });
   const service = createKinesisConsumerService({ config, scorer, logger: silentLogger() });
   await service.start();
   return {

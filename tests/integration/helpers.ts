@@ -38,7 +38,12 @@ export async function startConsumer(kind: PredictionKind, env: Record<string, st
     }),
     { KAFKA_BROKERS: brokers().join(','), HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', ...env },
   );
-  const scorer = await loadScorer({ kind, modelPath: config.MODEL_PATH, worker: config.SCORING_WORKER });
+  const scorer = await loadScorer({
+    kind,
+    modelPath: config.MODEL_PATH,
+    worker: config.SCORING_WORKER,
+    workerMinRecords: config.SCORING_WORKER_MIN_RECORDS,
+  });
   const service = createConsumerService({ config, scorer, logger: testLogger() });
   await service.start();
   return {

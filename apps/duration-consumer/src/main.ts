@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     kind: 'duration',
     modelPath: config.env.MODEL_PATH,
     worker: config.env.SCORING_WORKER,
+    workerMinRecords: config.env.SCORING_WORKER_MIN_RECORDS,
   });
   const { name: model, version, sha256 } = scorer.model;
   logger.info(

@@ -14,7 +14,12 @@ const SERVICE = 'tip-consumer';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ name: SERVICE, level: config.env.LOG_LEVEL });
-  const scorer = await loadScorer({ kind: 'tip', modelPath: config.env.MODEL_PATH, worker: config.env.SCORING_WORKER });
+  const scorer = await loadScorer({
+    kind: 'tip',
+    modelPath: config.env.MODEL_PATH,
+    worker: config.env.SCORING_WORKER,
+    workerMinRecords: config.env.SCORING_WORKER_MIN_RECORDS,
+  });
   const { name: model, version, sha256 } = scorer.model;
   logger.info(
     { model, version, sha256, transport: config.transport, worker: config.env.SCORING_WORKER },

@@ -60,6 +60,8 @@ export function kinesisServiceEnvSchema(d: {
       MODEL_PATH: z.string().min(1).default(d.modelPath),
       /** Score in a worker thread, leaving the main thread to Kinesis I/O. */
       SCORING_WORKER: envSchemas.flag.default(true),
+      /** With the worker, smaller chunks (light load) are still scored on the main thread: no thread hop. */
+      SCORING_WORKER_MIN_RECORDS: envSchemas.positiveInt.default(100),
       /** Records per model call. */
       BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500),
       HTTP_HOST: z.string().min(1).default('0.0.0.0'),

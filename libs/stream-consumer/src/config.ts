@@ -21,6 +21,8 @@ export function consumerEnvSchema(d: ConsumerDefaults) {
     MODEL_PATH: z.string().min(1).default(d.modelPath),
     /** Score in a worker thread, leaving the main thread to Kafka (two cores at work, no event-loop stalls). */
     SCORING_WORKER: envSchemas.flag.default(true),
+    /** With the worker, smaller chunks (light load) are still scored on the main thread: no thread hop to wait for. */
+    SCORING_WORKER_MIN_RECORDS: envSchemas.positiveInt.default(100),
     /** Records per model call. */
     BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500),
     /** How long the group waits for a silent instance before moving its partitions (broker minimum: 6 s). */
@@ -35,7 +37,10 @@ export function consumerEnvSchema(d: ConsumerDefaults) {
      * Most bytes one fetch returns per partition. kafkajs decodes a whole fetch response in one synchronous step, so
      * this bounds the longest event-loop stall and the memory a fetch holds; too small and fetch round trips dominate.
      */
-    FETCH_MAX_BYTES_PER_PARTITION: envSchemas.positiveInt.min(1024).max(64 * 1024 * 1024).default(256 * 1024),
+    FETCH_MAX_BYTES_PER_PARTITION: envSchemas.positiveInt
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(256 * 1024),
     /** Create the input/output/DLQ topics at startup if missing (dev); off where topics are managed. */
     CREATE_TOPICS: envSchemas.flag.default(false),
     /** Kafka transactions: outputs and consumed offsets commit together; readers use read_committed. */

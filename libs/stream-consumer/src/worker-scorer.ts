@@ -135,15 +135,37 @@ export function startScoringWorker(o: ScoringWorkerOptions): Promise<Scorer> {
 export interface LoadScorerOptions {
   readonly kind: PredictionKind;
   readonly modelPath: string;
-  /** Score in a worker thread (the default in the apps) or on the calling thread. */
+  /** Score big chunks in a worker thread (the default in the apps), or everything on the calling thread. */
   readonly worker: boolean;
+  /** Chunks smaller than this are scored on the calling thread even with a worker. Default 100. */
+  readonly workerMinRecords?: number;
 }
 
 /**
- * The scorer a consumer app runs with. A model that is missing, corrupt or of the wrong signature rejects with a
- * `ModelError` either way, so startup stops with the same clear message.
+ * The scorer a consumer app runs with. With `worker`, chunks of at least `workerMinRecords` go to the worker thread
+ * and smaller ones are scored here: under light load the Kafka thread is idle and a small chunk is quick (100 rides
+ * ~3 ms), so a hop to another thread would only add latency; under heavy load chunks are full and the worker lets
+ * both cores work. The model is loaded on this thread first, so a missing, corrupt or mismatched model stops startup
+ * with the same `ModelError` either way.
  */
 export async function loadScorer(o: LoadScorerOptions): Promise<Scorer> {
-  if (o.worker) return startScoringWorker(o);
-  return modelScorer(o.kind, await createModel({ path: o.modelPath }));
+  const inThread = modelScorer(o.kind, await createModel({ path: o.modelPath }));
+  if (!o.worker) return inThread;
+  let worker: Scorer;
+  try {
+    worker = await startScoringWorker(o);
+  } catch (err) {
+    await inThread.dispose();
+    throw err;
+  }
+  const min = o.workerMinRecords ?? 100;
+  let disposed: Promise<void> | undefined;
+  return {
+    kind: o.kind,
+    model: worker.model,
+    failed: worker.failed,
+    lookahead: worker.lookahead,
+    score: (records) => (records.length < min ? inThread : worker).score(records),
+    dispose: () => (disposed ??= Promise.all([worker.dispose(), inThread.dispose()]).then(() => {})),
+  };
 }

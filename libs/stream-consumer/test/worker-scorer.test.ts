@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelScorer, type RecordOutcome, type Scorer, type SourceRecord } from '../src/index';
-import { ScoringWorkerError, startScoringWorker } from '../src/scoring';
+import { loadScorer, ScoringWorkerError, startScoringWorker } from '../src/scoring';
 
 const MODEL = 'models/duration/model.onnx';
 const rec = (position: string, value: string | null): SourceRecord => ({
@@ -105,5 +105,28 @@ describe('startScoringWorker failures', () => {
     await expect(scorer.score([rec('0', JSON.stringify(sampleRide('a')))])).rejects.toBeInstanceOf(ScoringWorkerError);
     await new Promise((r) => setImmediate(r));
     expect(failed).toBeUndefined();
+  });
+});
+
+describe('loadScorer', () => {
+  it('gives the in-thread outcomes for chunks below and above the worker threshold', async () => {
+    const records = Array.from({ length: 150 }, (_, i) => rec(String(i), JSON.stringify(sampleRide(`s-${i}`))));
+    const split = await loadScorer({ kind: 'duration', modelPath: MODEL, worker: true, workerMinRecords: 100 });
+    const inThread = await loadScorer({ kind: 'duration', modelPath: MODEL, worker: false });
+    try {
+      expect(split.lookahead).toBeGreaterThan(1);
+      expect(inThread.lookahead).toBe(1);
+      const small = records.slice(0, 10);
+      expect((await split.score(small)).map(comparable)).toEqual((await inThread.score(small)).map(comparable));
+      expect((await split.score(records)).map(comparable)).toEqual((await inThread.score(records)).map(comparable));
+    } finally {
+      await Promise.all([split.dispose(), inThread.dispose()]);
+    }
+  });
+
+  it('stops startup with the model error before any worker is started', async () => {
+    await expect(loadScorer({ kind: 'tip', modelPath: '/nonexistent/model.onnx', worker: true })).rejects.toMatchObject(
+      { code: 'MODEL_NOT_FOUND' },
+    );
   });
 });
