@@ -64,16 +64,21 @@ export async function runProducerHttp(
     const topic = uniqueName(`http${perRequest}-c${connections}`);
     await createTopics(bench, [topic]);
     const port = await freePort();
-    const producer = spawnProc(`producer-http${perRequest}-c${connections}`, process.execPath, [bundlePath('producer')], {
-      KAFKA_BROKERS: o.brokers,
-      RIDES_TOPIC: topic,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      LOG_LEVEL: 'info',
-      // Empty = unset (runtime's config rule): no API keys or rate limit from the caller's environment.
-      PRODUCER_API_KEYS: '',
-      RATE_LIMIT_PER_MINUTE: '',
-    });
+    const producer = spawnProc(
+      `producer-http${perRequest}-c${connections}`,
+      process.execPath,
+      [bundlePath('producer')],
+      {
+        KAFKA_BROKERS: o.brokers,
+        RIDES_TOPIC: topic,
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'info',
+        // Empty = unset (runtime's config rule): no API keys or rate limit from the caller's environment.
+        PRODUCER_API_KEYS: '',
+        RATE_LIMIT_PER_MINUTE: '',
+      },
+    );
     try {
       await waitReady(producer, port);
       const file = bodiesFile(rides, perRequest, perRequest === 1 ? 20_000 : 500);
