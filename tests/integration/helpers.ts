@@ -5,7 +5,7 @@ import {
   type PredictionKind,
   type RideEvent,
 } from '@ridestream/features';
-import { loadEnvConfig } from '@ridestream/runtime';
+import { loadEnvConfig, type Logger } from '@ridestream/runtime';
 import { consumerEnvSchema, createConsumerService, type ConsumerService } from '@ridestream/stream-consumer';
 import { loadScorer } from '@ridestream/stream-consumer/scoring';
 import { brokers, testLogger, unique } from '@ridestream/testing';
@@ -27,8 +27,15 @@ export interface ConsumerUnderTest {
   scored(): Promise<number>;
 }
 
-/** A consumer service as the app composes it, on test topics, with its ops server on a free port. */
-export async function startConsumer(kind: PredictionKind, env: Record<string, string>): Promise<ConsumerUnderTest> {
+/**
+ * A consumer service as the app composes it, on test topics, with its ops server on a free port. On the shared
+ * broker unless `env` names another KAFKA_BROKERS; `logger` lets a test read what the service logged.
+ */
+export async function startConsumer(
+  kind: PredictionKind,
+  env: Record<string, string>,
+  logger: Logger = testLogger(),
+): Promise<ConsumerUnderTest> {
   const config = loadEnvConfig(
     consumerEnvSchema({
       group: unique(`${kind}-consumer`),
@@ -44,8 +51,13 @@ export async function startConsumer(kind: PredictionKind, env: Record<string, st
     worker: config.SCORING_WORKER,
     workerMinRecords: config.SCORING_WORKER_MIN_RECORDS,
   });
-  const service = createConsumerService({ config, scorer, logger: testLogger() });
-  await service.start();
+  const service = createConsumerService({ config, scorer, logger });
+  try {
+    await service.start();
+  } catch (err) {
+    await service.stop(); // releases the scorer and whatever did connect
+    throw err;
+  }
   return {
     service,
     async scored() {

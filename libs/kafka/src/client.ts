@@ -1,4 +1,4 @@
-import type { KafkaEnv, Logger } from '@ridestream/runtime';
+import { ConfigError, type KafkaEnv, type Logger } from '@ridestream/runtime';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 
 export interface KafkaConnection {
@@ -46,9 +46,20 @@ export function createKafka(connection: KafkaConnection, logger: Logger): Kafka 
   return new Kafka(config);
 }
 
-/** Maps the validated `KAFKA_*` variables (runtime's `kafkaEnvSchema`) onto a connection. */
+const SASL_VARIABLES = ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const;
+
+/**
+ * Maps the validated `KAFKA_*` variables (runtime's `kafkaEnvSchema`) onto a connection. SASL takes all three
+ * KAFKA_SASL_* variables or none: with one missing (a secret file not mounted, say) the client would connect without
+ * authenticating and fail later with nothing better than "Closed connection", so that is a ConfigError naming it.
+ */
 export function kafkaConnectionFromEnv(env: KafkaEnv, fallbackClientId: string): KafkaConnection {
   const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = env;
+  const missing = SASL_VARIABLES.filter((name) => !env[name]);
+  if (missing.length > 0 && missing.length < SASL_VARIABLES.length) {
+    const given = SASL_VARIABLES.filter((name) => env[name]).join(', ');
+    throw new ConfigError(missing.map((variable) => ({ variable, message: `required when ${given} is set` })));
+  }
   return {
     brokers: env.KAFKA_BROKERS,
     clientId: env.KAFKA_CLIENT_ID ?? fallbackClientId,

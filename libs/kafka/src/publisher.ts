@@ -1,6 +1,6 @@
 import type { Logger } from '@ridestream/runtime';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
-import { KafkaTransportError } from './errors';
+import { isRetriableKafkaError, KafkaTransportError } from './errors';
 
 export interface OutgoingMessage {
   readonly topic: string;
@@ -77,7 +77,7 @@ export function createPublisher(kafka: Kafka, options: PublisherOptions): Publis
     try {
       await producer.sendBatch({ topicMessages: toTopicMessages(messages), acks: -1, compression });
     } catch (cause) {
-      const retriable = (cause as { retriable?: boolean }).retriable === true;
+      const retriable = isRetriableKafkaError(cause);
       throw new KafkaTransportError(
         'PUBLISH_FAILED',
         `publish of ${messages.length} messages failed: ${(cause as Error).message}`,

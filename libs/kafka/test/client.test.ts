@@ -1,4 +1,4 @@
-import { kafkaEnvSchema, loadEnvConfig } from '@ridestream/runtime';
+import { ConfigError, kafkaEnvSchema, loadEnvConfig } from '@ridestream/runtime';
 import { describe, expect, it } from 'vitest';
 import { isRetriableKafkaError, kafkaConnectionFromEnv, KafkaTransportError } from '../src/index';
 
@@ -31,6 +31,25 @@ describe('kafkaConnectionFromEnv', () => {
     });
   });
 
+  it.each([
+    [{ KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'u' }, ['KAFKA_SASL_PASSWORD']],
+    [{ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'hunter2-secret' }, ['KAFKA_SASL_MECHANISM']],
+    [{ KAFKA_SASL_MECHANISM: 'plain' }, ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']],
+  ])('rejects a partial SASL configuration %j, naming what is missing', (sasl, missing) => {
+    const env = loadEnvConfig(kafkaEnvSchema, { KAFKA_BROKERS: 'a:9093', ...sasl });
+    const error = (() => {
+      try {
+        kafkaConnectionFromEnv(env, 'svc');
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.variable)).toEqual(missing);
+    // A partial configuration may hold the password: it must not end up in the message.
+    expect((error as ConfigError).message).not.toContain('hunter2-secret');
+  });
+
   it('rejects an unknown SASL mechanism naming the variable', () => {
     expect(() => loadEnvConfig(kafkaEnvSchema, { KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'kerberos' })).toThrow(
       /KAFKA_SASL_MECHANISM/,
@@ -43,5 +62,24 @@ describe('isRetriableKafkaError', () => {
     expect(isRetriableKafkaError(new KafkaTransportError('PUBLISH_FAILED', 'x', true))).toBe(true);
     expect(isRetriableKafkaError(new KafkaTransportError('PUBLISHER_STOPPED', 'x', false))).toBe(false);
     expect(isRetriableKafkaError(new Error('plain'))).toBe(false);
+  });
+
+  it("judges kafkajs' own retries-exceeded wrapper by its root cause", async () => {
+    type ErrorClass = new (...args: unknown[]) => Error;
+    const kafkajs = (await import('kafkajs')).default as unknown as Record<string, ErrorClass>;
+    const KafkaJSNumberOfRetriesExceeded = kafkajs['KafkaJSNumberOfRetriesExceeded']!;
+    const KafkaJSProtocolError = kafkajs['KafkaJSProtocolError']!;
+    const KafkaJSNonRetriableError = kafkajs['KafkaJSNonRetriableError']!;
+    const missingTopic = new KafkaJSProtocolError({
+      message: 'This server does not host this topic-partition',
+      retriable: true,
+    });
+    const wrapped = new KafkaJSNumberOfRetriesExceeded(missingTopic, { retryCount: 5, retryTime: 1000 });
+    expect((wrapped as { retriable?: boolean }).retriable).toBe(false); // what kafkajs says
+    expect(isRetriableKafkaError(wrapped)).toBe(true);
+    const badConfig = new KafkaJSNonRetriableError('bad');
+    expect(
+      isRetriableKafkaError(new KafkaJSNumberOfRetriesExceeded(badConfig, { retryCount: 5, retryTime: 1000 })),
+    ).toBe(false);
   });
 });

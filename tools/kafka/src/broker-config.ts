@@ -5,23 +5,72 @@ export interface BrokerPorts {
   readonly controllerPort: number;
 }
 
+/** The SCRAM mechanisms Kafka offers; kafkajs speaks both. */
+export const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type ScramMechanism = (typeof SCRAM_MECHANISMS)[number];
+
 /**
- * A single KRaft node that is both broker and controller, on loopback only.
- * Replication factors are 1 because there is one node: with the default 3, kafkajs
+ * A broker whose client listener is SASL_SSL (SCRAM over TLS). The broker itself (inter-broker traffic, and the
+ * readiness probe of this tool) uses a PLAINTEXT listener on loopback, so it needs no client credentials of its own.
+ */
+export interface SaslSslListener {
+  /** The loopback PLAINTEXT port of the inter-broker listener. */
+  readonly internalPort: number;
+  /** PKCS12 keystore holding the broker's key and certificate. */
+  readonly keystoreFile: string;
+  readonly keystorePassword: string;
+  readonly mechanisms: readonly ScramMechanism[];
+}
+
+const SCRAM_LOGIN_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+
+/** listeners and friends: one PLAINTEXT client listener, or SASL_SSL for clients + PLAINTEXT for the broker. */
+function listenerSettings({ port, controllerPort }: BrokerPorts, saslSsl: SaslSslListener | undefined) {
+  const controller = `CONTROLLER://127.0.0.1:${controllerPort}`;
+  if (!saslSsl) {
+    return {
+      listeners: `PLAINTEXT://127.0.0.1:${port},${controller}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names': 'CONTROLLER',
+      'inter.broker.listener.name': 'PLAINTEXT',
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    };
+  }
+  const internal = `PLAINTEXT://127.0.0.1:${saslSsl.internalPort}`;
+  const scram = Object.fromEntries(
+    saslSsl.mechanisms.map((m) => [`listener.name.sasl_ssl.${m.toLowerCase()}.sasl.jaas.config`, SCRAM_LOGIN_MODULE]),
+  );
+  return {
+    listeners: `SASL_SSL://127.0.0.1:${port},${internal},${controller}`,
+    // A client is told the brokers of the listener it connected to: SASL_SSL clients only ever see SASL_SSL.
+    'advertised.listeners': `SASL_SSL://127.0.0.1:${port},${internal}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL',
+    'listener.name.sasl_ssl.sasl.enabled.mechanisms': saslSsl.mechanisms.join(','),
+    // The server side of SCRAM reads credentials from the cluster metadata (added at format time); the login
+    // module entry is still required per mechanism, or the listener fails to start ("no JAAS configuration").
+    ...scram,
+    'listener.name.sasl_ssl.ssl.keystore.type': 'PKCS12',
+    'listener.name.sasl_ssl.ssl.keystore.location': saslSsl.keystoreFile,
+    'listener.name.sasl_ssl.ssl.keystore.password': saslSsl.keystorePassword,
+    'listener.name.sasl_ssl.ssl.client.auth': 'none',
+  };
+}
+
+/**
+ * A single KRaft node that is both broker and controller, on loopback only; with `saslSsl`, clients must
+ * authenticate with SCRAM over TLS. Replication factors are 1 because there is one node: with the default 3, kafkajs
  * consumers wait forever for a group coordinator (kafkajs #1752) and transactions
  * never initialise.
  */
-export function serverProperties(layout: KafkaLayout, { port, controllerPort }: BrokerPorts): string {
+export function serverProperties(layout: KafkaLayout, ports: BrokerPorts, saslSsl?: SaslSslListener): string {
   const settings: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
     // Dynamic quorum (formatted with --standalone): bootstrap servers, not controller.quorum.voters.
-    'controller.quorum.bootstrap.servers': `127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names': 'CONTROLLER',
-    'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'controller.quorum.bootstrap.servers': `127.0.0.1:${ports.controllerPort}`,
+    ...listenerSettings(ports, saslSsl),
     'log.dirs': layout.dataDir,
     'num.partitions': 3,
     'default.replication.factor': 1,
@@ -74,4 +123,25 @@ export function parsePorts(properties: string): BrokerPorts | undefined {
   const match = /^listeners=PLAINTEXT:\/\/[^:]+:(\d+),CONTROLLER:\/\/[^:]+:(\d+)$/m.exec(properties);
   if (!match) return undefined;
   return { port: Number(match[1]), controllerPort: Number(match[2]) };
+}
+
+export interface ScramUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * `StorageTool format` arguments that write SCRAM credentials into the new cluster's metadata, one per mechanism,
+ * e.g. `--add-scram SCRAM-SHA-256=[name=alice,password=alice-secret]` (the syntax of `kafka-storage format --help`).
+ * Values are double-quoted so that `,` `]` `=` in a password cannot end the entry; a `"` cannot be quoted, so
+ * it is refused rather than written into a credential that would not match.
+ */
+export function scramFormatArgs(user: ScramUser, mechanisms: readonly ScramMechanism[]): string[] {
+  for (const [what, value] of [
+    ['username', user.username],
+    ['password', user.password],
+  ] as const) {
+    if (value === '' || value.includes('"')) throw new Error(`SCRAM ${what} must be non-empty and without '"'`);
+  }
+  return mechanisms.flatMap((m) => ['--add-scram', `${m}=[name="${user.username}",password="${user.password}"]`]);
 }

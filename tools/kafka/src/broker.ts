@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { log4jProperties, parsePorts, serverProperties, type BrokerPorts } from './broker-config';
+import {
+  log4jProperties,
+  parsePorts,
+  scramFormatArgs,
+  serverProperties,
+  type BrokerPorts,
+  type SaslSslListener,
+  type ScramUser,
+} from './broker-config';
 import { KafkaToolError } from './errors';
 import { exec, lastLines } from './exec';
 import type { KafkaLayout } from './paths';
 import { assertPortFree, isPortFree, pickFreePorts } from './ports';
-import { waitUntilReady, warmUpCoordinators } from './probe';
+import { waitUntilReady, warmUpCoordinators, type ProbeSecurity } from './probe';
 import { isBrokerProcess, spawnBroker, terminate } from './process';
 import { removeState, writeState, type BrokerState } from './state';
 
@@ -34,7 +42,26 @@ export interface StartBrokerOptions {
   readonly log: (message: string) => void;
   /** A fixed client port; by default the previous one if free, else any free port. */
   readonly port: number | undefined;
+  /** Every port fixed by the caller (a private broker coming back on its address); wins over `port`. */
+  readonly ports?: BrokerPorts;
   readonly timeoutMs: number;
+  /** SCRAM over TLS for clients (private brokers only); see `SaslSslListener`. */
+  readonly saslSsl?: SaslSslOptions;
+  /** Heap flags when KAFKA_HEAP_OPTS is unset. Default `-Xms512m -Xmx512m`. */
+  readonly heap?: readonly string[];
+  /**
+   * Default true. False maps the class-data archive when there is one but never writes it: a private broker runs
+   * jars that belong to the shared broker, and should not pay the ~4 s archive dump on every stop either.
+   */
+  readonly writeClassArchive?: boolean;
+}
+
+export interface SaslSslOptions {
+  readonly listener: SaslSslListener;
+  /** Written into the cluster metadata at format time, for every mechanism of the listener. */
+  readonly user: ScramUser;
+  /** How to reach the SASL_SSL listener once up: start() checks that the user really gets in. */
+  readonly client: ProbeSecurity;
 }
 
 /**
@@ -43,10 +70,9 @@ export interface StartBrokerOptions {
  * which makes a start several seconds faster on 2 cores. The JVM ignores an archive that does
  * not match the classpath and runs without it, so this never stops a start.
  */
-function classSharing(layout: KafkaLayout): string[] {
-  return existsSync(layout.cdsArchive)
-    ? [`-XX:SharedArchiveFile=${layout.cdsArchive}`]
-    : [`-XX:ArchiveClassesAtExit=${layout.cdsArchive}`];
+function classSharing(layout: KafkaLayout, write: boolean): string[] {
+  if (existsSync(layout.cdsArchive)) return [`-XX:SharedArchiveFile=${layout.cdsArchive}`];
+  return write ? [`-XX:ArchiveClassesAtExit=${layout.cdsArchive}`] : [];
 }
 
 /** Kafka's Uuid text form: 16 random bytes, base64url without padding, never starting with '-'. */
@@ -57,7 +83,12 @@ function randomClusterId(): string {
   }
 }
 
-async function choosePorts(layout: KafkaLayout, port: number | undefined): Promise<BrokerPorts> {
+async function choosePorts(layout: KafkaLayout, port: number | undefined, fixed?: BrokerPorts): Promise<BrokerPorts> {
+  if (fixed) {
+    await assertPortFree(fixed.port);
+    await assertPortFree(fixed.controllerPort);
+    return fixed;
+  }
   if (port !== undefined) {
     await assertPortFree(port);
     const [controllerPort] = await pickFreePorts(1);
@@ -80,6 +111,7 @@ async function formatStorage(
   layout: KafkaLayout,
   env: NodeJS.ProcessEnv,
   log: (m: string) => void,
+  extraArgs: readonly string[] = [],
 ): Promise<boolean> {
   if (existsSync(layout.metaFile)) return false;
   // No meta.properties means a fresh or half-formatted dir: start it over.
@@ -98,10 +130,12 @@ async function formatStorage(
       '--cluster-id',
       randomClusterId(),
       '--standalone',
+      ...extraArgs,
     ],
     { env },
   );
   if (code !== 0) {
+    // Not the arguments: they may hold a SCRAM password.
     throw new KafkaToolError('FORMAT_FAILED', `kafka-storage format exited with ${code}:\n${lastLines(output, 20)}`);
   }
   return true;
@@ -119,32 +153,44 @@ export async function startBroker(options: StartBrokerOptions): Promise<BrokerSt
   const { layout, env, java, kafkaVersion, log, timeoutMs } = options;
   const began = Date.now();
   const elapsed = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
-  const ports = await choosePorts(layout, options.port);
+  const { saslSsl } = options;
+  const ports = await choosePorts(layout, options.port, options.ports);
+  if (saslSsl) await assertPortFree(saslSsl.listener.internalPort);
   mkdirSync(layout.logsDir, { recursive: true });
-  writeFileSync(layout.serverProperties, serverProperties(layout, ports));
+  // With SASL_SSL the file holds the keystore password: readable by its owner only.
+  writeFileSync(layout.serverProperties, serverProperties(layout, ports, saslSsl?.listener), {
+    mode: saslSsl ? 0o600 : 0o666,
+  });
   writeFileSync(layout.log4jConfig, log4jProperties(layout));
-  if (await formatStorage(java, layout, env, log)) log(`formatted in ${elapsed()}`);
+  const scram = saslSsl ? scramFormatArgs(saslSsl.user, saslSsl.listener.mechanisms) : [];
+  if (await formatStorage(java, layout, env, log, scram)) log(`formatted in ${elapsed()}`);
 
-  const heap = env['KAFKA_HEAP_OPTS']?.trim() ? env['KAFKA_HEAP_OPTS'].trim().split(/\s+/) : DEFAULT_HEAP;
-  const child = spawnBroker({ java, layout, env, jvmOptions: [...heap, ...DEFAULT_JVM, ...classSharing(layout)] });
+  const heap = env['KAFKA_HEAP_OPTS']?.trim()
+    ? env['KAFKA_HEAP_OPTS'].trim().split(/\s+/)
+    : (options.heap ?? DEFAULT_HEAP);
+  const cds = classSharing(layout, options.writeClassArchive ?? true);
+  const child = spawnBroker({ java, layout, env, jvmOptions: [...heap, ...DEFAULT_JVM, ...cds] });
   if (child.pid === undefined) {
     throw new KafkaToolError('START_FAILED', `could not spawn '${java}'`);
   }
   const state: BrokerState = {
     pid: child.pid,
     ...ports,
+    ...(saslSsl && { internalPort: saslSsl.listener.internalPort }),
     bootstrap: `127.0.0.1:${ports.port}`,
     kafkaVersion,
     startedAt: new Date().toISOString(),
   };
   // Recorded before the wait, so `stop` finds the process even if this one is killed meanwhile.
   writeState(layout, state);
-  log(`started Kafka ${kafkaVersion} broker (pid ${state.pid}), waiting for ${state.bootstrap}`);
+  // A SASL_SSL broker is probed on its own PLAINTEXT listener: no credentials needed to see it come up.
+  const probe = saslSsl ? `127.0.0.1:${saslSsl.listener.internalPort}` : state.bootstrap;
+  log(`started Kafka ${kafkaVersion} broker (pid ${state.pid}), waiting for ${probe}`);
 
   let exited = false;
   child.once('exit', () => (exited = true));
   try {
-    await waitUntilReady({ brokers: state.bootstrap, timeoutMs, giveUp: () => exited });
+    await waitUntilReady({ brokers: probe, timeoutMs, giveUp: () => exited });
   } catch (err) {
     const diedByItself = exited; // read before abortStart kills it
     const logTail = await abortStart(layout, state);
@@ -161,7 +207,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<BrokerSt
   }
   log(`broker answers after ${elapsed()}; warming up its group and transaction coordinators`);
   try {
-    await warmUpCoordinators(state.bootstrap);
+    await warmUpCoordinators(probe);
   } catch (err) {
     const logTail = await abortStart(layout, state);
     const message = `broker answers on ${state.bootstrap} but its group/transaction coordinators did not come up: ${(err as Error).message}`;
@@ -171,6 +217,19 @@ export async function startBroker(options: StartBrokerOptions): Promise<BrokerSt
     });
   }
   log(`coordinators ready after ${elapsed()}`);
+  if (saslSsl) {
+    try {
+      await waitUntilReady({ brokers: state.bootstrap, timeoutMs: 15_000, security: saslSsl.client });
+    } catch (err) {
+      const logTail = await abortStart(layout, state);
+      const message = `SASL_SSL listener ${state.bootstrap} did not let the SCRAM user in: ${(err as Error).message}`;
+      throw new KafkaToolError('START_FAILED', `${message}\nlogs: ${layout.logsDir}\n${logTail}`, {
+        cause: err,
+        logTail,
+      });
+    }
+    log(`SASL_SSL listener accepts the SCRAM user after ${elapsed()}`);
+  }
   return state;
 }
 

@@ -11,6 +11,8 @@ export const KAFKA_TOOL_ERROR_CODES = [
   'BROKERS_UNREACHABLE',
   'STOP_FAILED',
   'LOCK_TIMEOUT',
+  'TLS_SETUP_FAILED',
+  'INVALID_OPTIONS',
 ] as const;
 
 export type KafkaToolErrorCode = (typeof KAFKA_TOOL_ERROR_CODES)[number];

@@ -10,6 +10,8 @@ import { readState, removeState, withLock, type BrokerState } from './state';
 
 export { KafkaToolError, isKafkaToolError, KAFKA_TOOL_ERROR_CODES, type KafkaToolErrorCode } from './errors';
 export type { BrokerState } from './state';
+export { startPrivateKafka, startSecureKafka } from './private-broker';
+export type { PrivateKafka, PrivateKafkaOptions, ScramMechanismName, SecureKafka } from './private-broker';
 
 export interface KafkaToolOptions {
   /** Where KAFKA_BROKERS, JAVA_HOME and KAFKA_HEAP_OPTS are read from. Default: process.env. */

@@ -28,14 +28,23 @@ export interface KafkaLayout {
   readonly lockFile: string;
 }
 
-export function kafkaLayout(cacheDir: string = DEFAULT_CACHE_DIR): KafkaLayout {
+export interface KafkaLayoutOptions {
+  /**
+   * Where the jars are, when not `<cacheDir>/lib`: a private broker (see `startPrivateKafka`) keeps its own data,
+   * logs and config but runs the jars the shared broker already fetched, instead of fetching 54 MB again.
+   */
+  readonly libDir?: string;
+}
+
+export function kafkaLayout(cacheDir: string = DEFAULT_CACHE_DIR, options: KafkaLayoutOptions = {}): KafkaLayout {
   const dataDir = join(cacheDir, 'data');
   const logsDir = join(cacheDir, 'logs');
+  const libDir = options.libDir ?? join(cacheDir, 'lib');
   return {
     cacheDir,
-    libDir: join(cacheDir, 'lib'),
-    stampFile: join(cacheDir, 'lib', '.pom-sha256'),
-    cdsArchive: join(cacheDir, 'lib', 'kafka-classes.jsa'),
+    libDir,
+    stampFile: join(libDir, '.pom-sha256'),
+    cdsArchive: join(libDir, 'kafka-classes.jsa'),
     dataDir,
     metaFile: join(dataDir, 'meta.properties'),
     logsDir,

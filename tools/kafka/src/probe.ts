@@ -1,4 +1,16 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+
+/** How a probe authenticates, for a SASL_SSL listener; a PLAINTEXT listener needs none. */
+export interface ProbeSecurity {
+  /** PEM of the CA (or self-signed certificate) to trust. */
+  readonly caPem: string;
+  readonly sasl: { mechanism: 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+function securityConfig(security: ProbeSecurity | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  // The union of per-mechanism option types does not distribute over a mechanism union; the values are the same.
+  return security ? { ssl: { ca: [security.caPem] }, sasl: { ...security.sasl } as SASLOptions } : {};
+}
 
 export interface ClusterInfo {
   readonly clusterId: string;
@@ -9,8 +21,13 @@ export interface ClusterInfo {
  * One Metadata round trip through kafkajs itself, so "ready" means ready for the client
  * the project uses, not merely "port open". kafkajs' own retries are off: callers loop.
  */
-export async function describeCluster(brokers: string, timeoutMs: number): Promise<ClusterInfo> {
+export async function describeCluster(
+  brokers: string,
+  timeoutMs: number,
+  security?: ProbeSecurity,
+): Promise<ClusterInfo> {
   const kafka = new Kafka({
+    ...securityConfig(security),
     clientId: 'ridestream-kafka-probe',
     brokers: brokers.split(',').map((broker) => broker.trim()),
     connectionTimeout: timeoutMs,
@@ -33,15 +50,16 @@ export interface WaitReadyOptions {
   readonly timeoutMs: number;
   /** Stops waiting early, e.g. when the broker process has already died. */
   readonly giveUp?: () => boolean;
+  readonly security?: ProbeSecurity;
 }
 
 /** Polls until the cluster answers; resolves with its info or rejects with the last error. */
-export async function waitUntilReady({ brokers, timeoutMs, giveUp }: WaitReadyOptions): Promise<ClusterInfo> {
+export async function waitUntilReady({ brokers, timeoutMs, giveUp, security }: WaitReadyOptions): Promise<ClusterInfo> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = new Error(`no answer from ${brokers} within ${timeoutMs} ms`);
   while (Date.now() < deadline && !giveUp?.()) {
     try {
-      return await describeCluster(brokers, Math.min(2_000, Math.max(250, deadline - Date.now())));
+      return await describeCluster(brokers, Math.min(2_000, Math.max(250, deadline - Date.now())), security);
     } catch (err) {
       lastError = err;
       await new Promise((resolve) => setTimeout(resolve, 250));

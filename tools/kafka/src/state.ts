@@ -8,6 +8,8 @@ export interface BrokerState {
   readonly pid: number;
   readonly port: number;
   readonly controllerPort: number;
+  /** The loopback PLAINTEXT port of a SASL_SSL broker (`bootstrap` is then its SASL_SSL address). */
+  readonly internalPort?: number;
   readonly bootstrap: string;
   readonly kafkaVersion: string;
   readonly startedAt: string;
