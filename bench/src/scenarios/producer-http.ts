@@ -56,9 +56,6 @@ export async function runProducerHttp(
   const errors: string[] = [];
   for (const { perRequest, connections } of [
     { perRequest: 1, connections: 64 },
-    // One ride per request is bound by clients in flight x broker acknowledgement time, not by the producer's CPU
-    // (the profile at 64 connections: the producer idle half the time): more clients, more rides/s.
-    { perRequest: 1, connections: 256 },
     { perRequest: 100, connections: 16 },
   ]) {
     const topic = uniqueName(`http${perRequest}-c${connections}`);

@@ -60,8 +60,9 @@ export function kinesisServiceEnvSchema(d: {
       MODEL_PATH: z.string().min(1).default(d.modelPath),
       /** Score in a worker thread, leaving the main thread to Kinesis I/O. */
       SCORING_WORKER: envSchemas.flag.default(true),
-      /** With the worker, smaller chunks (light load) are still scored on the main thread: no thread hop. */
-      SCORING_WORKER_MIN_RECORDS: envSchemas.positiveInt.default(100),
+      /** With the worker, chunks smaller than this are scored on the main thread (no thread hop; a second model
+       * in memory). 0: all go to the worker. */
+      SCORING_WORKER_MIN_RECORDS: z.coerce.number().int().min(0).default(0),
       /** Records per model call. */
       BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500),
       HTTP_HOST: z.string().min(1).default('0.0.0.0'),

@@ -62,9 +62,10 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
       const source: SourceRef = { stream: batch.topic, partition: String(batch.partition) };
       o.metrics.lag.set({ partition: source.partition }, Number(batch.offsetLag()));
       const tx = eos && (await eos.producerFor(batch.topic, batch.partition));
+      const batchPipeline: PipelineOptions = { ...pipeline, heartbeat: () => payload.heartbeat() };
       const chunkPipeline: PipelineOptions = tx
         ? {
-            ...pipeline,
+            ...batchPipeline,
             publish: (messages, plan) =>
               tx.sendWithOffsets(
                 messages,
@@ -78,7 +79,7 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
                     },
               ),
           }
-        : pipeline;
+        : batchPipeline;
       const chunks: SourceRecord[][] = [];
       for (let start = 0; start < batch.messages.length; start += o.chunkSize)
         chunks.push(batch.messages.slice(start, start + o.chunkSize).map(toSourceRecord));

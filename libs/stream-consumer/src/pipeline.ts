@@ -26,6 +26,11 @@ export interface PipelineOptions {
   readonly signal: AbortSignal;
   /** When set, each scored ride gets a span continuing the producer's trace, and its prediction carries it on. */
   readonly tracer?: Tracer;
+  /**
+   * Called at each publish retry: a Kafka group member must keep heartbeating while it waits out an outage, or the
+   * group moves its partitions away in the middle of the batch.
+   */
+  readonly heartbeat?: () => Promise<void>;
 }
 
 /** The messages a plan publishes: predictions keyed by ride id, dead letters keyed as their source. */
@@ -114,6 +119,7 @@ function publishWithRetry(
     maxMs: 5000,
     signal: o.signal,
     onRetry: (err, attempt, delayMs) => {
+      o.heartbeat?.().catch(() => {});
       o.metrics.publishRetries.inc();
       o.logger.warn({ err, attempt, delayMs, partition: source.partition }, 'publish failed; retrying');
     },

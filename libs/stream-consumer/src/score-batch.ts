@@ -69,7 +69,17 @@ export function predictorScorer(
   predictor: Predictor,
   dispose: () => Promise<void> = async () => {},
 ): Scorer & Predictor {
-  return { ...predictor, score: (records) => scoreRecords(records, predictor), dispose, lookahead: 1 };
+  return {
+    ...predictor,
+    score: async (records) => {
+      // A macrotask boundary first: with several partitions in flight, their chunks would otherwise run back to back
+      // in one chain of microtasks, and timers, heartbeats and probes would wait for all of them.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return scoreRecords(records, predictor);
+    },
+    dispose,
+    lookahead: 1,
+  };
 }
 
 /** The error's own `retriable` flag decides; unknown errors are treated as permanent (dead-letter, move on). */

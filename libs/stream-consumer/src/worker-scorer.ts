@@ -135,22 +135,26 @@ export function startScoringWorker(o: ScoringWorkerOptions): Promise<Scorer> {
 export interface LoadScorerOptions {
   readonly kind: PredictionKind;
   readonly modelPath: string;
-  /** Score big chunks in a worker thread (the default in the apps), or everything on the calling thread. */
+  /** Score in a worker thread (the default in the apps), or everything on the calling thread. */
   readonly worker: boolean;
-  /** Chunks smaller than this are scored on the calling thread even with a worker. Default 100. */
+  /**
+   * With `worker`: chunks smaller than this are scored on the calling thread. 0 (default): all go to the worker.
+   * Costs a second copy of the model in memory (~70 MB for the XGBoost models, measured).
+   */
   readonly workerMinRecords?: number;
 }
 
 /**
- * The scorer a consumer app runs with. With `worker`, chunks of at least `workerMinRecords` go to the worker thread
- * and smaller ones are scored here: under light load the Kafka thread is idle and a small chunk is quick (100 rides
- * ~3 ms), so a hop to another thread would only add latency; under heavy load chunks are full and the worker lets
- * both cores work. The model is loaded on this thread first, so a missing, corrupt or mismatched model stops startup
- * with the same `ModelError` either way.
+ * The scorer a consumer app runs with. With `worker` and `workerMinRecords`, small chunks (light load) are scored
+ * here: the Kafka thread is idle then and a hop to another thread costs two thread wake-ups, milliseconds on a busy
+ * box; full chunks (heavy load) go to the worker, where both cores work at once. A missing, corrupt or mismatched
+ * model stops startup with the same `ModelError` whichever thread loads it.
  */
 export async function loadScorer(o: LoadScorerOptions): Promise<Scorer> {
+  const min = o.workerMinRecords ?? 0;
+  if (!o.worker) return modelScorer(o.kind, await createModel({ path: o.modelPath }));
+  if (min <= 0) return startScoringWorker(o);
   const inThread = modelScorer(o.kind, await createModel({ path: o.modelPath }));
-  if (!o.worker) return inThread;
   let worker: Scorer;
   try {
     worker = await startScoringWorker(o);
@@ -158,7 +162,6 @@ export async function loadScorer(o: LoadScorerOptions): Promise<Scorer> {
     await inThread.dispose();
     throw err;
   }
-  const min = o.workerMinRecords ?? 100;
   let disposed: Promise<void> | undefined;
   return {
     kind: o.kind,

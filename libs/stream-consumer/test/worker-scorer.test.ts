@@ -124,7 +124,7 @@ describe('loadScorer', () => {
     }
   });
 
-  it('stops startup with the model error before any worker is started', async () => {
+  it('stops startup with the model error when the model is missing', async () => {
     await expect(loadScorer({ kind: 'tip', modelPath: '/nonexistent/model.onnx', worker: true })).rejects.toMatchObject(
       { code: 'MODEL_NOT_FOUND' },
     );
