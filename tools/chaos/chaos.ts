@@ -289,7 +289,8 @@ const program = new Command('chaos')
   .option('--mode <mode>', 'both | at-least-once | exactly-once', 'both')
   .option('--rate <n>', 'rides per second (default: the rides spread over 60 s)', (v) => Number(v), 0)
   .option('--seed <n>', 'seed of the chaos schedule', (v) => Number(v), Date.now() % 100_000)
-  .action(async (o: { rides: number; data: string; mode: string; seed: number; rate: number }) => {
+  .option('--result <file>', 'where to write the JSON result (default: .cache/chaos/result-<time>.json)')
+  .action(async (o: { rides: number; data: string; mode: string; seed: number; rate: number; result?: string }) => {
     const rate = o.rate || Math.ceil(o.rides / 60);
     mkdirSync(LOGS, { recursive: true });
     seedBrokerJars();
@@ -306,7 +307,7 @@ const program = new Command('chaos')
     } finally {
       if (started) await stopKafka(BROKER);
     }
-    const file = `${LOGS}/result-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+    const file = o.result ?? `${LOGS}/result-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, JSON.stringify({ seed: o.seed, results }, null, 2));
     let failed = false;
     for (const r of results) {
