@@ -13,6 +13,7 @@ export const ENTRIES = {
   'scoring-worker': 'libs/stream-consumer/src/scoring-worker.ts',
   producer: 'apps/producer/src/main.ts',
   passthrough: 'bench/src/children/passthrough.ts',
+  'passthrough-platformatic': 'bench/src/children/passthrough-platformatic.ts',
   'baseline-consumer': 'bench/src/children/baseline-consumer.ts',
   'http-load': 'bench/src/children/http-load.ts',
 } as const;
@@ -34,7 +35,8 @@ export async function bundleAll(): Promise<void> {
     sourcesContent: false,
     keepNames: true,
     // Native addon; autocannon stays a separate install resolved at run time (optional devDependency).
-    external: ['onnxruntime-node', 'autocannon'],
+    // @platformatic/kafka loads a .wasm file from beside its own modules, so it stays a package.
+    external: ['onnxruntime-node', 'autocannon', '@platformatic/kafka'],
     banner: {
       js: "import { createRequire as __rsCreateRequire } from 'node:module';\nconst require = __rsCreateRequire(import.meta.url);",
     },

@@ -225,7 +225,7 @@ export function renderMarkdown(r: BenchResults): string {
 
   if (r.stream || r.kafkaTools) {
     out.push('', '### 1. The limit', '');
-    if (r.stream?.passthrough) out.push(streamTable(r, ['passthrough']), '');
+    if (r.stream?.passthrough) out.push(streamTable(r, ['passthrough', 'passthrough-platformatic']), '');
     const k = r.kafkaTools;
     if (k) {
       out.push(

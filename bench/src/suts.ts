@@ -8,6 +8,7 @@ import { freePort, spawnProc, waitReady, type Proc } from './procs';
 
 export const STREAM_SUTS = [
   'passthrough',
+  'passthrough-platformatic',
   'duration',
   'duration-inline',
   'duration-eos',
@@ -21,6 +22,7 @@ export type SutName = (typeof STREAM_SUTS)[number];
 
 export const SUT_LABELS: Record<SutName, string> = {
   passthrough: 'pass-through (kafkajs, our settings, no scoring)',
+  'passthrough-platformatic': 'pass-through on @platformatic/kafka 1.35.0 (same loop and settings)',
   duration: 'ridestream duration-consumer (XGBoost, 14 features)',
   'duration-inline': 'duration-consumer, scoring on the Kafka thread (SCORING_WORKER=false)',
   'duration-eos': 'duration-consumer, exactly-once (EXACTLY_ONCE=true, transactions)',
@@ -127,6 +129,9 @@ export async function startSut(name: SutName, t: SutTopics, o: SutOptions): Prom
     switch (name) {
       case 'passthrough':
         await consumer('passthrough', 'passthrough', t.outputs[0]!);
+        break;
+      case 'passthrough-platformatic':
+        await consumer('passthrough-platformatic', 'passthrough-platformatic', t.outputs[0]!);
         break;
       case 'duration':
         await consumer('duration-consumer', 'duration', t.outputs[0]!, { MODEL_PATH: modelPath('duration') });
