@@ -4,7 +4,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { sleep } from './log';
 import { LOG_DIR, ROOT } from './paths';
@@ -135,17 +134,6 @@ export async function waitReady(proc: Proc, port: number, timeoutMs = 60_000): P
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** Runs a command to completion (bounded by `timeoutMs`), returning its stdout. */
 export async function runToEnd(
   name: string,
@@ -168,3 +156,5 @@ export async function runToEnd(
     clearInterval(sampler);
   }
 }
+
+export { freePort } from '@ridestream/dev-services';

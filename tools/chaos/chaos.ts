@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseRideEvent, type PredictionKind, type RideEvent } from '@ridestream/features';
 import { replayRides } from '@ridestream/ingest';
@@ -17,7 +16,7 @@ import { createModel } from '@ridestream/model';
 import { silentLogger } from '@ridestream/runtime';
 import { cleanTrips, readTlcFile } from '@ridestream/tlc';
 import { Command } from 'commander';
-import { startService, stopService, waitReady, type RunningService } from '@ridestream/dev-services';
+import { freePort, startService, stopService, waitReady, type RunningService } from '@ridestream/dev-services';
 import { readTopic, verify, type ConsumerReport } from './verifier';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -34,17 +33,6 @@ function seedBrokerJars(): void {
 }
 const say = (m: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** `n` distinct rides: January 2024 repeated, each pass with its own ride id prefix. */
 async function loadRides(file: string, n: number): Promise<RideEvent[]> {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export interface ServiceSpec {
@@ -67,4 +68,16 @@ export async function stopService(s: RunningService, graceMs = 30_000): Promise<
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A TCP port free on loopback right now (the OS picks it), for a service about to be started. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -11,24 +11,12 @@ import type { Lifecycle } from '@ridestream/runtime';
 import { cleanTrips, readTlcFile } from '@ridestream/tlc';
 import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startService, stopService, waitReady, type RunningService } from './services';
+import { freePort, startService, stopService, waitReady, type RunningService } from './services';
 import { openTransport, TRANSPORTS, type TransportName } from './transports';
 import { renderFrame, type LiveStats } from './view';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface StartOptions {
   transport: TransportName;
