@@ -29,10 +29,31 @@ export async function freshTopics<const P extends readonly string[]>(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: names.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
-    });
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: names.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
+      });
+    } catch (err) {
+      // kafkajs waits for the leaders by reading metadata and retries only LEADER_NOT_AVAILABLE; right after the
+      // creation the broker can still answer UNKNOWN_TOPIC_OR_PARTITION (it failed a CI run once). The topics are
+      // created by then: wait for their leaders here instead.
+      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+      await waitFor(
+        async () => {
+          try {
+            const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
+            return topics.every(
+              (t) => t.partitions.length === numPartitions && t.partitions.every((p) => p.leader >= 0),
+            );
+          } catch {
+            return false;
+          }
+        },
+        `leaders of ${names.join(', ')}`,
+        30_000,
+      );
+    }
   } finally {
     await admin.disconnect();
   }
