@@ -4,3 +4,5 @@ export { cleanTrips, tripToEventCandidate } from './events';
 export type { CleaningTarget, CleanResult, CleanRide } from './events';
 export { readTlcFile } from './read';
 export type { TlcTrip } from './read';
+export { rideTimeline } from './timeline';
+export type { TimedRide } from './timeline';

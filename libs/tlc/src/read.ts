@@ -14,6 +14,8 @@ export interface TlcTrip {
   readonly tripDistance: number;
   readonly fareAmount: number;
   readonly tipAmount: number;
+  /** What the rider paid in all (fare, surcharges, tolls, tip): the `ride.paid` total. */
+  readonly totalAmount: number;
   readonly paymentType: number | null;
 }
 
@@ -28,6 +30,7 @@ const COLUMNS = {
   trip_distance: ['DOUBLE', 'FLOAT'],
   fare_amount: ['DOUBLE', 'FLOAT'],
   tip_amount: ['DOUBLE', 'FLOAT'],
+  total_amount: ['DOUBLE', 'FLOAT'],
   payment_type: ['DOUBLE', 'INT64', 'INT32'],
 } as const;
 type Column = keyof typeof COLUMNS;
@@ -88,6 +91,7 @@ export async function readTlcFile(path: string, options: { limit?: number } = {}
     tripDistance: num(r.trip_distance) ?? NaN,
     fareAmount: num(r.fare_amount) ?? NaN,
     tipAmount: num(r.tip_amount) ?? NaN,
+    totalAmount: num(r.total_amount) ?? NaN,
     paymentType: num(r.payment_type),
   }));
 }

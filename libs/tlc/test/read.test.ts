@@ -25,6 +25,7 @@ function writeTlcLike(name: string, override: { drop?: string; retype?: string; 
     { name: 'trip_distance', data: dbl(1.2), type: 'DOUBLE' as const },
     { name: 'fare_amount', data: dbl(8), type: 'DOUBLE' as const },
     { name: 'tip_amount', data: dbl(1), type: 'DOUBLE' as const },
+    { name: 'total_amount', data: dbl(10.5), type: 'DOUBLE' as const },
     { name: 'payment_type', data: dbl(1), type: 'DOUBLE' as const },
   ]
     .filter((c) => c.name !== override.drop)
