@@ -1,13 +1,26 @@
-import type { RideEvent } from '@ridestream/features';
+import { DEFAULT_MAX_GAP_MS, replayBatches, replaySchedule } from './replay-clock';
+
+/** What the replay needs of an event: its ride time, for pacing. It posts the whole object as JSON. */
+export interface ReplayEvent {
+  readonly occurredAt: string;
+}
 
 export interface ReplayOptions {
-  readonly rides: readonly RideEvent[];
+  /** In the order they are to be published (a ride's events in ride-time order: `rideTimeline` in libs/tlc). */
+  readonly events: readonly ReplayEvent[];
   /** The producer's base URL, e.g. http://127.0.0.1:8080 */
   readonly url: string;
-  /** Rides per second; 0 = as fast as the producer accepts. */
+  /** Events per second; 0 = as fast as the producer accepts. */
   readonly ratePerSec: number;
+  /** Ride time per wall time (60 = one hour of rides per minute); 0 (the default) = ignore the ride's clock. */
+  readonly speed?: number;
+  /** The longest ride-time silence waited through (default ten minutes of ride time). */
+  readonly maxGapMs?: number;
   readonly batchSize: number;
-  /** Requests in flight at once. */
+  /**
+   * Requests in flight at once. 1 keeps the publish order exactly the send order; more trades it for throughput,
+   * and a ride's events may then reach the topic out of order (the consumers are stateless and score them anyway).
+   */
   readonly concurrency: number;
   readonly onProgress?: (sent: number) => void;
   readonly signal?: AbortSignal;
@@ -32,21 +45,26 @@ export class ReplayError extends Error {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A request holds only events due within this much of its first one. */
+const BATCH_WINDOW_MS = 100;
 
 /**
- * Streams rides to `POST /rides` in batches, paced to `ratePerSec` (batch i leaves at t0 + i x batch / rate),
- * with a bounded number of requests in flight. A 503 (broker busy) is retried after its retry-after; any other
- * non-202 answer stops the replay with the producer's message.
+ * Streams events to `POST /rides` in order, paced by `replaySchedule` (a rate, the ride's clock sped up, or both):
+ * each request leaves when its first event is due, with a bounded number in flight. A 503 (broker busy) or 429 is
+ * retried after its retry-after; any other non-202 answer stops the replay with the producer's message.
  */
 export async function replayRides(o: ReplayOptions): Promise<ReplayResult> {
   const t0 = performance.now();
-  const batches: RideEvent[][] = [];
-  for (let i = 0; i < o.rides.length; i += o.batchSize) batches.push(o.rides.slice(i, i + o.batchSize) as RideEvent[]);
+  const due = replaySchedule(
+    o.events.map((e) => Date.parse(e.occurredAt)),
+    { ratePerSec: o.ratePerSec, speed: o.speed ?? 0, maxGapMs: o.maxGapMs ?? DEFAULT_MAX_GAP_MS },
+  );
+  const batches = replayBatches(due, Math.max(1, o.batchSize), BATCH_WINDOW_MS);
   let next = 0;
   let sent = 0;
   const endpoint = new URL('/rides', o.url);
 
-  const post = async (batch: RideEvent[]): Promise<void> => {
+  const post = async (batch: readonly ReplayEvent[]): Promise<void> => {
     for (;;) {
       const res = await fetch(endpoint, {
         method: 'POST',
@@ -66,15 +84,11 @@ export async function replayRides(o: ReplayOptions): Promise<ReplayResult> {
 
   const worker = async () => {
     while (next < batches.length && !o.signal?.aborted) {
-      const i = next++;
-      const batch = batches[i]!;
-      if (o.ratePerSec > 0) {
-        const due = t0 + ((i * o.batchSize) / o.ratePerSec) * 1000;
-        const wait = due - performance.now();
-        if (wait > 0) await sleep(wait);
-      }
-      await post(batch);
-      sent += batch.length;
+      const [start, end] = batches[next++]!;
+      const wait = t0 + due[start]! - performance.now();
+      if (wait > 0) await sleep(wait);
+      await post(o.events.slice(start, end));
+      sent += end - start;
       o.onProgress?.(sent);
     }
   };
