@@ -87,8 +87,8 @@ describe('cleanTrips', () => {
     const droppedTotal = Object.values(dropped).reduce((a, b) => a + b, 0);
     expect(rides.length + droppedTotal).toBe(trips.length);
     expect(dropped['duration outside 1-60 min']).toBe(trips.length - 61_921);
-    expect(rides.every((r) => r.event.paymentType === 1)).toBe(true);
-    expect(rides[0]!.event.rideId).toMatch(/^2021-02-\d+$/);
-    expect(rides[0]!.event.pickupAt).toMatch(/-05:00$/);
+    expect(rides.every((r) => r.completed.paymentType === 1)).toBe(true);
+    expect(rides[0]!.started.rideId).toMatch(/^2021-02-\d+$/);
+    expect(rides[0]!.started.occurredAt).toMatch(/-05:00$/);
   });
 });
