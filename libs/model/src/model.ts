@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { FEATURE_COUNT, FEATURE_NAMES } from '@ridestream/features';
+import type { FeatureSpec } from '@ridestream/features';
 import ort from 'onnxruntime-node';
 import { ModelError } from './errors';
 import { modelCardSchema, sha256Hex, type ModelCard } from './model-card';
 
 export const INPUT_NAME = 'features';
 export const OUTPUT_NAME = 'prediction';
+
+/** The feature row a model takes: a kind's `FEATURE_SPECS` entry (its names, in order, and their count). */
+export type ModelFeatures = Pick<FeatureSpec<{ type: string }>, 'names' | 'count'>;
 
 export interface ModelInfo {
   readonly name: string;
@@ -19,7 +22,7 @@ export interface ModelInfo {
 export interface Model {
   readonly info: ModelInfo;
   /**
-   * Scores `rows` rows of the row-major [rows, 14] feature matrix. Large batches are split into chunks of
+   * Scores `rows` rows of the row-major [rows, features.count] feature matrix. Large batches are split into chunks of
    * `maxRowsPerRun` with a macrotask yield between them, because `session.run` blocks the event loop for its
    * whole duration (heartbeats and HTTP probes must keep flowing).
    */
@@ -30,6 +33,8 @@ export interface Model {
 export interface CreateModelOptions {
   /** Path to `model.onnx`; its card is `model.json` beside it. */
   readonly path: string;
+  /** What serving computes for this model (`FEATURE_SPECS[kind]`): the card and the graph are checked against it. */
+  readonly features: ModelFeatures;
   readonly maxRowsPerRun?: number;
   /** Threads inside one `run`; 1 leaves the other core to Kafka I/O on a 2-core box. */
   readonly intraOpThreads?: number;
@@ -46,7 +51,7 @@ async function readOrThrow(path: string, what: string): Promise<Buffer> {
 }
 
 /** Reads the card, checks the file's hash against it, and returns what serving needs to know. */
-export async function readModelCard(path: string, bytes: Uint8Array): Promise<ModelInfo> {
+export async function readModelCard(path: string, bytes: Uint8Array, features: ModelFeatures): Promise<ModelInfo> {
   const cardPath = join(dirname(path), 'model.json');
   let raw: unknown;
   try {
@@ -74,10 +79,10 @@ export async function readModelCard(path: string, bytes: Uint8Array): Promise<Mo
       { path },
     );
   }
-  if (card.featureNames && card.featureNames.join() !== FEATURE_NAMES.join()) {
+  if (card.featureNames && card.featureNames.join() !== features.names.join()) {
     throw new ModelError(
       'MODEL_SIGNATURE',
-      `${path} was trained on features [${card.featureNames.join(', ')}], serving computes [${FEATURE_NAMES.join(', ')}]`,
+      `${path} was trained on features [${card.featureNames.join(', ')}], serving computes [${features.names.join(', ')}]`,
       false,
       { path },
     );
@@ -85,8 +90,8 @@ export async function readModelCard(path: string, bytes: Uint8Array): Promise<Mo
   return { name: card.registeredModelName, version: card.version, path, sha256, card };
 }
 
-/** Fails at startup, not on the first message, when the graph does not take [N, 14] float32 `features`. */
-function checkSignature(session: ort.InferenceSession, path: string): void {
+/** Fails at startup, not on the first message, when the graph does not take [N, count] float32 `features`. */
+function checkSignature(session: ort.InferenceSession, path: string, count: number): void {
   const input = session.inputMetadata.find((m) => m.name === INPUT_NAME);
   if (!input || !session.outputNames.includes(OUTPUT_NAME)) {
     throw new ModelError(
@@ -100,11 +105,11 @@ function checkSignature(session: ort.InferenceSession, path: string): void {
     input.isTensor &&
     (input.type !== 'float32' ||
       input.shape.length !== 2 ||
-      (typeof input.shape[1] === 'number' && input.shape[1] !== FEATURE_COUNT))
+      (typeof input.shape[1] === 'number' && input.shape[1] !== count))
   ) {
     throw new ModelError(
       'MODEL_SIGNATURE',
-      `${path}: input "${INPUT_NAME}" is ${input.type}[${input.shape.join(', ')}], expected float32[N, ${FEATURE_COUNT}]`,
+      `${path}: input "${INPUT_NAME}" is ${input.type}[${input.shape.join(', ')}], expected float32[N, ${count}]`,
       false,
       { path },
     );
@@ -115,12 +120,13 @@ function checkSignature(session: ort.InferenceSession, path: string): void {
  * Loads an ONNX model once per process and checks it against its card and the feature contract.
  *
  * @example
- * const model = await createModel({ path: 'models/duration/model.onnx' });
- * const minutes = await model.predict(featurize(rides), rides.length);
+ * const model = await createModel({ path: 'models/duration/model.onnx', features: FEATURE_SPECS.duration });
+ * const minutes = await model.predict(featurize(FEATURE_SPECS.duration, started), started.length);
  */
 export async function createModel(options: CreateModelOptions): Promise<Model> {
   const bytes = await readOrThrow(options.path, 'model file');
-  const info = await readModelCard(options.path, bytes);
+  const info = await readModelCard(options.path, bytes, options.features);
+  const count = options.features.count;
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, {
@@ -136,13 +142,13 @@ export async function createModel(options: CreateModelOptions): Promise<Model> {
       { cause, path: options.path },
     );
   }
-  checkSignature(session, options.path);
+  checkSignature(session, options.path, count);
   const maxRows = options.maxRowsPerRun ?? 1024;
   // Memoised: a second dispose() (shutdown racing a crash) must not release the native session twice.
   let released: Promise<void> | undefined;
 
   const runChunk = async (features: Float32Array, rows: number): Promise<Float32Array> => {
-    const input = new ort.Tensor('float32', features, [rows, FEATURE_COUNT]);
+    const input = new ort.Tensor('float32', features, [rows, count]);
     try {
       const out = await session.run({ [INPUT_NAME]: input });
       const data = out[OUTPUT_NAME]?.data;
@@ -159,17 +165,17 @@ export async function createModel(options: CreateModelOptions): Promise<Model> {
   return {
     info,
     async predict(features, rows) {
-      if (features.length !== rows * FEATURE_COUNT) {
+      if (features.length !== rows * count) {
         throw new ModelError(
           'MODEL_INPUT_SHAPE',
-          `got ${features.length} values for ${rows} rows of ${FEATURE_COUNT} features`,
+          `got ${features.length} values for ${rows} rows of ${count} features`,
         );
       }
       if (rows <= maxRows) return runChunk(features, rows);
       const out = new Float32Array(rows);
       for (let start = 0; start < rows; start += maxRows) {
         const n = Math.min(maxRows, rows - start);
-        out.set(await runChunk(features.subarray(start * FEATURE_COUNT, (start + n) * FEATURE_COUNT), n), start);
+        out.set(await runChunk(features.subarray(start * count, (start + n) * count), n), start);
         if (start + n < rows) await yieldToEventLoop();
       }
       return out;
