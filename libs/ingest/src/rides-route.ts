@@ -18,16 +18,21 @@ export interface RidesRouteOptions {
 }
 
 /**
- * `POST /rides`: validate, publish keyed by ride id (on Kinesis, the partition key), answer 202 once the broker or
- * stream has the rides. It never waits for a prediction: scoring happens downstream, at the consumers' pace.
- * A bad ride gets 400 naming the field; nothing of a request with a bad ride is published, so a client can fix
- * and resend the whole request without creating duplicates.
+ * `POST /rides`: validate ride events (contract v2: one event or an array, any mix of types), publish keyed by ride
+ * id (on Kinesis, the partition key), answer 202 once the broker or stream has them. It never waits for a
+ * prediction: scoring happens downstream, at the consumers' pace. A bad event gets 400 naming the field (a v1 event
+ * `schemaVersion`, a drop-off before its pickup `occurredAt`); nothing of a request with a bad event is published,
+ * so a client can fix and resend the whole request without creating duplicates.
+ *
+ * Stateless on purpose: events are published in request order, whatever their `occurredAt`. A late or out-of-order
+ * event (a `ride.completed` before its `ride.started`, a resent duplicate) is accepted and published as it comes;
+ * the consumers score each event on its own, and a duplicate gets the same prediction id (docs/FEATURES.md).
  */
 export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): void {
   const registers = [o.registry];
   const accepted = new Counter({
     name: 'ridestream_rides_accepted_total',
-    help: 'Rides accepted and published',
+    help: 'Ride events accepted and published',
     registers,
   });
   const rejected = new Counter({
@@ -51,13 +56,15 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
     const result = validateRideBatch(request.body, o.maxRidesPerRequest);
     if ('issues' in result) {
       rejected.inc({ status: '400' });
-      return reply.code(400).send({ error: 'invalid ride', field: result.issues[0]?.path, issues: result.issues });
+      return reply
+        .code(400)
+        .send({ error: 'invalid ride event', field: result.issues[0]?.path, issues: result.issues });
     }
     const span = o.tracer?.startSpan(
       'publish rides',
       {
         kind: SpanKind.PRODUCER,
-        attributes: { 'messaging.destination.name': o.topic, 'messaging.batch.message_count': result.rides.length },
+        attributes: { 'messaging.destination.name': o.topic, 'messaging.batch.message_count': result.events.length },
       },
       contextFromHeaders(request.headers),
     );
@@ -67,10 +74,10 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
       : typeof request.headers.traceparent === 'string'
         ? { traceparent: request.headers.traceparent }
         : undefined;
-    const messages: OutgoingMessage[] = result.rides.map((ride) => ({
+    const messages: OutgoingMessage[] = result.events.map((event) => ({
       topic: o.topic,
-      key: ride.rideId,
-      value: JSON.stringify(ride),
+      key: event.rideId,
+      value: JSON.stringify(event),
       headers,
     }));
     const end = publishSeconds.startTimer();

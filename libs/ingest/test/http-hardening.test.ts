@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { sampleRide } from '@ridestream/features/testing';
+import { aStarted } from '@ridestream/features/testing';
 import type { OutgoingMessage } from '@ridestream/kafka';
 import { createLogger, kafkaEnvSchema, loadEnvConfig, silentLogger } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
@@ -40,7 +40,7 @@ function build(o: { apiKeys?: readonly string[]; rateLimitPerMinute?: number; bo
 }
 
 const postRide = (app: FastifyInstance, headers: Record<string, string> = {}, id = 'a') =>
-  app.inject({ method: 'POST', url: '/rides', payload: sampleRide(id), headers });
+  app.inject({ method: 'POST', url: '/rides', payload: aStarted(id), headers });
 
 describe('API key auth', () => {
   it('is off when no keys are configured', async () => {
@@ -79,7 +79,7 @@ describe('API key auth', () => {
 
   it('checks the key before reading the body: an anonymous oversized body is 401, not 413', async () => {
     const { app } = build({ apiKeys: [KEY_A], bodyLimitBytes: 1024 });
-    const big = Array.from({ length: 50 }, (_, i) => sampleRide(`r${i}`));
+    const big = Array.from({ length: 50 }, (_, i) => aStarted(`r${i}`));
     const res = await app.inject({ method: 'POST', url: '/rides', payload: big });
     expect(res.statusCode).toBe(401);
     const authed = await app.inject({ method: 'POST', url: '/rides', payload: big, headers: { 'x-api-key': KEY_A } });

@@ -2,7 +2,7 @@
  * The producer service on an injected publisher: the HTTP behaviour, readiness and metrics are the transport's
  * business only through `RidesPublisher`. Requests go through `inject`; nothing listens.
  */
-import { sampleRide } from '@ridestream/features/testing';
+import { aStarted } from '@ridestream/features/testing';
 import type { OutgoingMessage } from '@ridestream/kafka';
 import { silentLogger } from '@ridestream/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,21 +59,21 @@ describe('createProducerService on an injected publisher', () => {
   it("returns 202 once the publisher has the rides, each keyed by its id on the publisher's destination", async () => {
     const publisher = fakePublisher();
     const s = build(publisher);
-    const res = await post(s, [sampleRide('a'), sampleRide('b')]);
+    const res = await post(s, [aStarted('a'), aStarted('b')]);
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ accepted: 2 });
     expect(publisher.sent.map((m) => [m.topic, m.key])).toEqual([
       ['rides-fake', 'a'],
       ['rides-fake', 'b'],
     ]);
-    expect(JSON.parse(String(publisher.sent[1]!.value))).toEqual(sampleRide('b'));
+    expect(JSON.parse(String(publisher.sent[1]!.value))).toEqual(aStarted('b'));
     const metrics = (await s.http.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/^ridestream_rides_accepted_total\{service="producer"\} 2$/m);
   });
 
   it('rejects a bad ride with 400 naming the field, and publishes nothing of the request', async () => {
     const publisher = fakePublisher();
-    const res = await post(build(publisher), [sampleRide('a'), sampleRide('b', { puLocationId: 0 })]);
+    const res = await post(build(publisher), [aStarted('a'), aStarted('b', { puLocationId: 0 })]);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ field: '[1].puLocationId' });
     expect(publisher.sent).toEqual([]);
@@ -81,7 +81,7 @@ describe('createProducerService on an injected publisher', () => {
 
   it('returns 503 with retry-after when the publisher fails', async () => {
     const s = build(fakePublisher({ failPublish: true }));
-    const res = await post(s, sampleRide('a'));
+    const res = await post(s, aStarted('a'));
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
     const metrics = (await s.http.app.inject({ method: 'GET', url: '/metrics' })).body;

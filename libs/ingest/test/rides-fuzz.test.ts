@@ -1,9 +1,9 @@
 /**
  * Property tests of `POST /rides`: whatever a client sends, the answer is 4xx (never 5xx, never a crash) unless
- * every ride in it is valid, in which case it is 202; and nothing that is not a valid ride is ever published.
+ * every ride event in it is valid, in which case it is 202; and nothing that is not a valid event is ever published.
  */
 import { validateRideEvent } from '@ridestream/features';
-import { sampleRide } from '@ridestream/features/testing';
+import { aCompleted, aPaid, aStarted } from '@ridestream/features/testing';
 import type { OutgoingMessage } from '@ridestream/kafka';
 import { silentLogger } from '@ridestream/runtime';
 import fc from 'fast-check';
@@ -45,7 +45,12 @@ function expectOnlyValidPublished(): void {
   }
 }
 
-const FIELDS = Object.keys(sampleRide()) as (keyof ReturnType<typeof sampleRide>)[];
+/** Each event type's fixture, with the fields it carries. */
+const FACTORIES = [aStarted, aCompleted, aPaid].map((make) => ({ make, fields: Object.keys(make()) }));
+const factoryAndField = fc
+  .constantFrom(...FACTORIES)
+  .chain(({ make, fields }) => fc.tuple(fc.constant(make), fc.constantFrom(...fields)));
+const anyFactory = fc.constantFrom(...FACTORIES.map((f) => f.make));
 const rideId = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/);
 
 /** Values of the wrong type (or out of range) for any field. */
@@ -59,23 +64,33 @@ const wrongValue = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }),
 );
 
-/** A valid ride broken in one way the contract must reject. */
+/** A valid ride event (of any type) broken in one way the contract must reject. */
 const brokenRide = fc.oneof(
   fc
-    .tuple(rideId, fc.constantFrom(...FIELDS), wrongValue)
-    .filter(([id, f, v]) => !validateRideEvent(sampleRide(id, { [f]: v })).ok)
-    .map(([id, f, v]) => sampleRide(id, { [f]: v })),
-  fc.tuple(rideId, fc.constantFrom(...FIELDS)).map(([id, f]) => {
-    const r: Record<string, unknown> = { ...sampleRide(id) };
+    .tuple(rideId, factoryAndField, wrongValue)
+    .filter(([id, [make, f], v]) => !validateRideEvent(make(id, { [f]: v })).ok)
+    .map(([id, [make, f], v]) => make(id, { [f]: v })),
+  fc.tuple(rideId, factoryAndField).map(([id, [make, f]]) => {
+    const r: Record<string, unknown> = { ...make(id) };
     delete r[f];
     return r;
   }),
   fc
-    .tuple(rideId, fc.constantFrom('puLocationId', 'doLocationId'), fc.oneof(fc.integer({ min: 266 }), fc.constant(0)))
-    .map(([id, f, zone]) => sampleRide(id, { [f]: zone })),
+    .tuple(
+      rideId,
+      fc.constantFrom(aStarted, aCompleted),
+      fc.constantFrom('puLocationId', 'doLocationId'),
+      fc.oneof(fc.integer({ min: 266 }), fc.constant(0)),
+    )
+    .map(([id, make, f, zone]) => make(id, { [f]: zone })),
   fc
-    .tuple(fc.constantFrom('rideId', 'pickupAt'), fc.integer({ min: 65, max: 200_000 }))
-    .map(([f, n]) => sampleRide('x', { [f]: 'a'.repeat(n) })),
+    .tuple(anyFactory, fc.constantFrom('rideId', 'eventId', 'occurredAt'), fc.integer({ min: 97, max: 200_000 }))
+    .map(([make, f, n]) => make('x', { [f]: 'a'.repeat(n) })),
+  // Retired v1, and a drop-off before its pickup.
+  fc.tuple(rideId, anyFactory).map(([id, make]) => make(id, { schemaVersion: 1 })),
+  fc
+    .tuple(rideId, fc.integer({ min: 1, max: 10_000_000 }))
+    .map(([id, ms]) => aCompleted(id, { occurredAt: new Date(Date.parse(aCompleted().startedAt) - ms).toISOString() })),
 );
 
 /** Bodies with prototype-pollution keys: Fastify's secure JSON parser refuses them (400). */
@@ -83,7 +98,7 @@ const pollution = fc
   .tuple(rideId, fc.constantFrom('__proto__', 'constructor'), fc.boolean())
   .map(([id, key, nested]) => {
     const payload = key === '__proto__' ? '{"polluted":true}' : '{"prototype":{"polluted":true}}';
-    const ride = JSON.stringify(sampleRide(id)).slice(0, -1) + `,"${key}":${payload}}`;
+    const ride = JSON.stringify(aStarted(id)).slice(0, -1) + `,"${key}":${payload}}`;
     return nested ? `[${ride}]` : ride;
   });
 
@@ -114,7 +129,7 @@ describe('POST /rides under fuzzing', () => {
         fc.nat(5),
         fc.boolean(),
         async (bad, goodIds, at, single) => {
-          const batch: unknown[] = goodIds.map((id) => sampleRide(id));
+          const batch: unknown[] = goodIds.map((id) => aStarted(id));
           batch.splice(Math.min(at, batch.length), 0, bad);
           const res = await post(JSON.stringify(single ? bad : batch));
           expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
@@ -152,22 +167,43 @@ describe('POST /rides under fuzzing', () => {
     );
   });
 
-  it('accepts every valid ride batch with 202 and publishes exactly those rides', async () => {
-    const validRide = fc
-      .record({
-        rideId,
-        vendorId: fc.integer({ min: 1, max: 6 }),
-        puLocationId: fc.integer({ min: 1, max: 265 }),
-        doLocationId: fc.integer({ min: 1, max: 265 }),
-        tripDistance: fc.double({ min: 0, max: 200, noNaN: true }),
-        passengerCount: fc.option(fc.integer({ min: 0, max: 9 })),
-        paymentType: fc.option(fc.integer({ min: 1, max: 6 })),
-        fareAmount: fc.double({ min: 0, max: 1000, noNaN: true }),
-        pickupAt: fc
-          .date({ min: new Date('2000-01-02T00:00:00Z'), max: new Date('2099-12-30T00:00:00Z'), noInvalidDate: true })
-          .map((d) => d.toISOString()),
-      })
-      .map((r) => sampleRide(r.rideId, r));
+  it('accepts every valid batch of ride events with 202 and publishes exactly those events', async () => {
+    const instant = fc
+      .date({ min: new Date('2000-01-02T00:00:00Z'), max: new Date('2099-12-28T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.getTime());
+    const ride = fc.record({
+      rideId,
+      vendorId: fc.integer({ min: 1, max: 6 }),
+      puLocationId: fc.integer({ min: 1, max: 265 }),
+      doLocationId: fc.integer({ min: 1, max: 265 }),
+      passengerCount: fc.option(fc.integer({ min: 0, max: 9 })),
+      paymentType: fc.option(fc.integer({ min: 1, max: 6 })),
+    });
+    const miles = fc.double({ min: 0, max: 200, noNaN: true });
+    const dollars = fc.double({ min: 0, max: 1000, noNaN: true });
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const validRide = fc.oneof(
+      fc
+        .tuple(ride, instant, miles)
+        .map(([r, at, plannedDistance]) =>
+          aStarted(r.rideId, { ...r, paymentType: undefined, occurredAt: iso(at), plannedDistance }),
+        ),
+      fc
+        .tuple(ride, instant, fc.integer({ min: 0, max: 86_400_000 }), miles, dollars)
+        .map(([r, at, ms, tripDistance, fareAmount]) =>
+          aCompleted(r.rideId, { ...r, startedAt: iso(at), occurredAt: iso(at + ms), tripDistance, fareAmount }),
+        ),
+      fc
+        .tuple(ride, instant, dollars, dollars)
+        .map(([r, at, tipAmount, fare]) =>
+          aPaid(r.rideId, {
+            paymentType: r.paymentType,
+            occurredAt: iso(at),
+            tipAmount,
+            totalAmount: fare + tipAmount,
+          }),
+        ),
+    );
     await fc.assert(
       fc.asyncProperty(
         fc.array(validRide, { minLength: 1, maxLength: MAX_RIDES }),

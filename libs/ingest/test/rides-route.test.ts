@@ -1,4 +1,4 @@
-import { sampleRide } from '@ridestream/features/testing';
+import { aCompleted, aPaid, aStarted } from '@ridestream/features/testing';
 import type { OutgoingMessage } from '@ridestream/kafka';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing, silentLogger } from '@ridestream/runtime';
@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerRidesRoute } from '../src/index';
 
-const ride = sampleRide;
+const ride = aStarted;
 
 const apps: ReturnType<typeof Fastify>[] = [];
 afterEach(async () => {
@@ -52,6 +52,60 @@ describe('POST /rides', () => {
     });
     expect(res.statusCode).toBe(202);
     expect(sent.map((m) => m.key)).toEqual(['a', 'b']);
+  });
+
+  it('returns 202 for a batch of every event type and publishes them in request order, keyed by ride id', async () => {
+    const sent: OutgoingMessage[] = [];
+    const events = [aStarted('a'), aStarted('b'), aCompleted('a'), aPaid('a')];
+    const res = await build(async (m) => void sent.push(...m)).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: events,
+    });
+    expect(res.statusCode).toBe(202);
+    expect(sent.map((m) => [m.key, JSON.parse(String(m.value)).type])).toEqual([
+      ['a', 'ride.started'],
+      ['b', 'ride.started'],
+      ['a', 'ride.completed'],
+      ['a', 'ride.paid'],
+    ]);
+  });
+
+  it('returns 202 for late and repeated events and publishes them as they come (no reordering, no dedup)', async () => {
+    // The producer is stateless: the consumers score each event on its own, a duplicate gets the same prediction id.
+    const sent: OutgoingMessage[] = [];
+    const events = [aCompleted('late'), aStarted('late'), aStarted('late')];
+    const res = await build(async (m) => void sent.push(...m)).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: events,
+    });
+    expect(res.statusCode).toBe(202);
+    expect(sent.map((m) => JSON.parse(String(m.value)).eventId)).toEqual([
+      'late:completed',
+      'late:started',
+      'late:started',
+    ]);
+  });
+
+  it.each([
+    ['a v1 ride event', { schemaVersion: 1 }, 'schemaVersion', /retired/],
+    ['an unknown type', { type: 'ride.cancelled' }, 'type', /./],
+  ])('rejects %s with 400 naming the field', async (_, override, field, message) => {
+    const res = await build(async () => {}).inject({ method: 'POST', url: '/rides', payload: aStarted('a', override) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ field });
+    expect(res.json().issues[0].message).toMatch(message);
+  });
+
+  it('rejects a drop-off before its pickup with 400 naming occurredAt', async () => {
+    const res = await build(async () => {}).inject({
+      method: 'POST',
+      url: '/rides',
+      payload: [aStarted('a'), aCompleted('a', { occurredAt: '2024-01-15T08:00:00-05:00' })],
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ field: '[1].occurredAt' });
   });
 
   it('rejects a bad ride with 400 naming the field, and publishes nothing of the request', async () => {
