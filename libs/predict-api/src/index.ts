@@ -1,2 +1,2 @@
 export { registerPredictRoute } from './predict-route';
-export type { PredictRouteOptions, RouteScorer } from './predict-route';
+export type { PredictAnswer, PredictRouteOptions, RouteScorer } from './predict-route';

@@ -1,9 +1,12 @@
 import {
+  FEATURE_SPECS,
   featurize,
   makePrediction,
   validateRideBatch,
+  type FeatureSpec,
   type Prediction,
   type PredictionKind,
+  type RideEvent,
 } from '@ridestream/features';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -15,8 +18,14 @@ export interface RouteScorer {
   predict(features: Float32Array, rows: number): Promise<Float32Array>;
 }
 
+/** One event's answer: its ids, and the prediction of each model that scores its type. */
+export type PredictAnswer = { rideId: string; eventId: string; type: RideEvent['type'] } & Partial<
+  Record<PredictionKind, Prediction>
+>;
+
 export interface PredictRouteOptions {
   readonly scorers: readonly RouteScorer[];
+  /** Events per request. */
   readonly maxRidesPerRequest: number;
   readonly registry: Registry;
   readonly now?: () => Date;
@@ -24,8 +33,10 @@ export interface PredictRouteOptions {
 
 /**
  * `POST /predict`: the request/response deployment mode on the same contract, features and models as the
- * streams. One ride or an array in; for each ride one prediction per model out, in request order. A bad ride is a
- * 400 naming the field (nothing is scored); over the body limit 413; not JSON 415.
+ * streams. One ride event or an array in; for each event, in request order, its ids and the prediction of every
+ * model that scores its type, as the consumers would publish it: a `ride.started` gets a duration, a
+ * `ride.completed` a tip, a `ride.paid` none. A bad event is a 400 naming the field (nothing is scored; a v1 event
+ * names `schemaVersion`); over the body limit 413; not JSON 415.
  */
 export function registerPredictRoute(app: FastifyInstance, o: PredictRouteOptions): void {
   const registers = [o.registry];
@@ -52,29 +63,40 @@ export function registerPredictRoute(app: FastifyInstance, o: PredictRouteOption
     const result = validateRideBatch(request.body, o.maxRidesPerRequest);
     if ('issues' in result) {
       requests.inc({ status: '400' });
-      return reply.code(400).send({ error: 'invalid ride', field: result.issues[0]?.path, issues: result.issues });
+      return reply
+        .code(400)
+        .send({ error: 'invalid ride event', field: result.issues[0]?.path, issues: result.issues });
     }
-    const features = featurize(result.rides);
+    const { events } = result;
     const scoredAt = now();
-    const perModel = await Promise.all(
-      o.scorers.map(async (s) => ({ s, values: await s.predict(features, result.rides.length) })),
-    );
-    const predictions = result.rides.map((ride, i) => {
-      const out: Partial<Record<PredictionKind, Prediction>> = {};
-      for (const { s, values } of perModel) {
-        out[s.kind] = makePrediction({
-          kind: s.kind,
-          model: s.model,
-          rideId: ride.rideId,
-          eventTime: ride.pickupAt,
-          value: values[i]!,
-          scoredAt,
+    const answers: PredictAnswer[] = events.map((e) => ({ rideId: e.rideId, eventId: e.eventId, type: e.type }));
+    // One model call per model for the whole request, over the events of the type it scores.
+    await Promise.all(
+      o.scorers.map(async (s) => {
+        // Method parameters are bivariant: safe here because only events of `spec.eventType` reach `write`.
+        const spec: FeatureSpec<RideEvent> = FEATURE_SPECS[s.kind];
+        const rows = events.flatMap((e, i) => (e.type === spec.eventType ? [i] : []));
+        if (rows.length === 0) return;
+        const values = await s.predict(
+          featurize(
+            spec,
+            rows.map((i) => events[i]!),
+          ),
+          rows.length,
+        );
+        rows.forEach((i, row) => {
+          answers[i]![s.kind] = makePrediction({
+            kind: s.kind,
+            model: s.model,
+            event: events[i]!,
+            value: values[row]!,
+            scoredAt,
+          });
         });
-      }
-      return { rideId: ride.rideId, ...out };
-    });
+      }),
+    );
     requests.inc({ status: '200' });
     end();
-    return reply.code(200).send({ predictions });
+    return reply.code(200).send({ predictions: answers });
   });
 }

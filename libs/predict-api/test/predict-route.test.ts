@@ -1,22 +1,27 @@
-import { sampleRide } from '@ridestream/features/testing';
+import { FEATURE_SPECS } from '@ridestream/features';
+import { aCompleted, aPaid, aStarted } from '@ridestream/features/testing';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerPredictRoute, type RouteScorer } from '../src/index';
 
-const ride = sampleRide;
+const D = FEATURE_SPECS.duration;
+const T = FEATURE_SPECS.tip;
+const col = (names: readonly string[], name: string) => names.indexOf(name);
 
-/** Stand-in models over the real feature matrix: duration = 4 x distance, tip = 0.2 x fare. */
+/** Stand-in models over the real feature matrices: duration = 4 x planned distance, tip = 0.2 x fare. */
 const scorers: RouteScorer[] = [
   {
     kind: 'duration',
     model: { name: 'ride-duration', version: '3' },
-    predict: async (f, n) => Float32Array.from({ length: n }, (_, i) => f[i * 14]! * 4),
+    predict: async (f, n) =>
+      Float32Array.from({ length: n }, (_, i) => f[i * D.count + col(D.names, 'planned_distance')]! * 4),
   },
   {
     kind: 'tip',
     model: { name: 'ride-tip', version: '5' },
-    predict: async (f, n) => Float32Array.from({ length: n }, (_, i) => f[i * 14 + 1]! * 0.2),
+    predict: async (f, n) =>
+      Float32Array.from({ length: n }, (_, i) => f[i * T.count + col(T.names, 'fare_amount')]! * 0.2),
   },
 ];
 
@@ -37,39 +42,66 @@ function build(bodyLimit = 64 * 1024) {
 }
 
 describe('POST /predict', () => {
-  it('returns both predictions for each ride, in request order, stamped with model versions', async () => {
+  it('returns a duration for a ride.started and a tip for a ride.completed, in request order, with model versions', async () => {
     const res = await build().inject({
       method: 'POST',
       url: '/predict',
-      payload: [ride('a'), ride('b', { tripDistance: 1, fareAmount: 10 })],
+      payload: [aStarted('a'), aCompleted('b', { fareAmount: 10 }), aStarted('b', { plannedDistance: 1 })],
     });
     expect(res.statusCode).toBe(200);
-    const body = res.json();
-    expect(body.predictions.map((p: { rideId: string }) => p.rideId)).toEqual(['a', 'b']);
-    expect(body.predictions[1].duration).toMatchObject({
+    const [a, bDone, bStart] = res.json().predictions;
+    expect([a, bDone, bStart].map((p) => p.eventId)).toEqual(['a:started', 'b:completed', 'b:started']);
+    expect(bStart.duration).toMatchObject({
       value: 4,
       unit: 'minutes',
       model: { name: 'ride-duration', version: '3' },
+      event: { type: 'ride.started', id: 'b:started' },
+      eventTime: aStarted().occurredAt,
     });
-    expect(body.predictions[1].tip).toMatchObject({ value: 2, unit: 'USD', model: { name: 'ride-tip', version: '5' } });
-    expect(body.predictions[0].duration.predictionId).toMatch(/^[0-9a-f]{32}$/);
+    expect(bStart.tip).toBeUndefined();
+    expect(bDone.tip).toMatchObject({
+      value: 2,
+      unit: 'USD',
+      model: { name: 'ride-tip', version: '5' },
+      event: { type: 'ride.completed', id: 'b:completed' },
+    });
+    expect(bDone.duration).toBeUndefined();
+    expect(a.duration.predictionId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('returns no prediction for a ride.paid (no model scores it), only its ids', async () => {
+    const res = await build().inject({ method: 'POST', url: '/predict', payload: aPaid('a') });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().predictions).toEqual([{ rideId: 'a', eventId: 'a:paid', type: 'ride.paid' }]);
+  });
+
+  it('returns the same prediction id for a duplicate event', async () => {
+    const res = await build().inject({ method: 'POST', url: '/predict', payload: [aStarted('a'), aStarted('a')] });
+    const [first, again] = res.json().predictions;
+    expect(again.duration.predictionId).toBe(first.duration.predictionId);
   });
 
   it('rejects a bad field with 400 naming it', async () => {
     const res = await build().inject({
       method: 'POST',
       url: '/predict',
-      payload: ride('a', { pickupAt: '2024-01-15 08:30' }),
+      payload: aStarted('a', { occurredAt: '2024-01-15 08:30' }),
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().field).toBe('pickupAt');
+    expect(res.json().field).toBe('occurredAt');
+  });
+
+  it('rejects a v1 ride event with 400 naming schemaVersion', async () => {
+    const res = await build().inject({ method: 'POST', url: '/predict', payload: aStarted('a', { schemaVersion: 1 }) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().field).toBe('schemaVersion');
   });
 
   it('rejects a body over the limit with 413 and a wrong content type with 415', async () => {
     const big = await build(512).inject({
       method: 'POST',
       url: '/predict',
-      payload: [ride('a'), ride('b'), ride('c')],
+      payload: [aStarted('a'), aStarted('b'), aStarted('c')],
     });
     expect(big.statusCode).toBe(413);
     const text = await build().inject({
