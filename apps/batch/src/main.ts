@@ -1,19 +1,19 @@
 /**
  * batch: the offline deployment mode on the same scoring core as the consumers.
  *   evaluate --model duration|tip --data <TLC parquet>   one JSON line: model, version, rows, rmse, mae
- *   score    --model duration|tip --data <TLC parquet> --out <file.jsonl>   one prediction per ride
+ *   score    --model duration|tip --data <TLC parquet> --out <file.parquet> [--out <file.jsonl>]
+ *            one prediction per ride, on the event its kind scores (duration: ride.started, tip: ride.completed)
  */
-import { scoreRides, evaluateFile } from '@ridestream/batch';
-import { makePrediction, type PredictionKind } from '@ridestream/features';
+import { batchPredictions, evaluateFile, scoreRides, writePredictions } from '@ridestream/batch';
+import { FEATURE_SPECS, type PredictionKind } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
 import { cleanTrips, readTlcFile } from '@ridestream/tlc';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
-import { once } from 'node:events';
 
 const kindOption = () => new Option('--model <kind>', 'which model').choices(['duration', 'tip']).makeOptionMandatory();
-const modelPath = (kind: PredictionKind, override?: string) => override ?? `models/${kind}/model.onnx`;
+const loadModel = (kind: PredictionKind, override?: string) =>
+  createModel({ path: override ?? `models/${kind}/model.onnx`, features: FEATURE_SPECS[kind], intraOpThreads: 2 });
 const positive = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a whole number > 0');
@@ -29,7 +29,7 @@ program
   .requiredOption('--data <file>', 'TLC green-taxi parquet file (any year)')
   .option('--model-path <path>', 'ONNX file (default models/<kind>/model.onnx)')
   .action(async (o: { model: PredictionKind; data: string; modelPath?: string }) => {
-    const model = await createModel({ path: modelPath(o.model, o.modelPath), intraOpThreads: 2 });
+    const model = await loadModel(o.model, o.modelPath);
     try {
       const r = await evaluateFile({ kind: o.model, model, file: o.data });
       console.log(
@@ -50,43 +50,22 @@ program
 
 program
   .command('score')
-  .description('score every contract-valid ride of a TLC file and write predictions as JSON lines')
+  .description('score every contract-valid ride of a TLC file and write its predictions (parquet and/or JSON lines)')
   .addOption(kindOption())
   .requiredOption('--data <file>', 'TLC green-taxi parquet file')
-  .requiredOption('--out <file>', 'output .jsonl')
+  .requiredOption('--out <files...>', 'output files: .parquet (a table) and/or .jsonl (prediction messages)')
   .option('--model-path <path>', 'ONNX file (default models/<kind>/model.onnx)')
   .option('--chunk <n>', 'rows per model call', positive, 8192)
-  .action(async (o: { model: PredictionKind; data: string; out: string; modelPath?: string; chunk: number }) => {
-    const model = await createModel({ path: modelPath(o.model, o.modelPath), intraOpThreads: 2 });
+  .action(async (o: { model: PredictionKind; data: string; out: string[]; modelPath?: string; chunk: number }) => {
+    const model = await loadModel(o.model, o.modelPath);
     try {
       const prefix = basename(o.data).replace(/^green_tripdata_|\.parquet$/g, '');
       const { rides, dropped } = cleanTrips(await readTlcFile(o.data), 'none', prefix);
       const t0 = performance.now();
-      const values = await scoreRides(
-        model,
-        rides.map((r) => r.event),
-        o.chunk,
-      );
+      const values = await scoreRides(model, o.model, rides, o.chunk);
       const seconds = (performance.now() - t0) / 1000;
-      const out = createWriteStream(o.out);
-      const scoredAt = new Date();
-      for (let i = 0; i < rides.length; i++) {
-        const e = rides[i]!.event;
-        const line =
-          JSON.stringify(
-            makePrediction({
-              kind: o.model,
-              model: model.info,
-              rideId: e.rideId,
-              eventTime: e.pickupAt,
-              value: values[i]!,
-              scoredAt,
-            }),
-          ) + '\n';
-        if (!out.write(line)) await once(out, 'drain');
-      }
-      out.end();
-      await once(out, 'finish');
+      const predictions = batchPredictions({ kind: o.model, model: model.info, rides, values, scoredAt: new Date() });
+      await writePredictions(o.out, predictions);
       console.log(
         JSON.stringify({
           model: model.info.name,

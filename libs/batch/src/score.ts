@@ -1,21 +1,36 @@
-import { FEATURE_COUNT, writeFeatures, type PredictionKind, type RideEvent } from '@ridestream/features';
+import {
+  FEATURE_SPECS,
+  type FeatureSpec,
+  type PredictionKind,
+  type RideCompleted,
+  type RideEvent,
+  type RideStarted,
+} from '@ridestream/features';
 import type { Model } from '@ridestream/model';
 import { cleanTrips, readTlcFile, type CleanRide } from '@ridestream/tlc';
 
+/** The event of a ride that a kind scores, as the consumers see it: duration at pickup, tip at drop-off. */
+export const scoredEventOf = (kind: PredictionKind, ride: CleanRide): RideStarted | RideCompleted =>
+  kind === 'duration' ? ride.started : ride.completed;
+
 /**
- * Scores rides offline with the same feature code and model wrapper as the consumers, in chunks so that a month
- * of rides never builds one giant tensor. This is the reference the streaming path is compared against.
+ * Scores rides offline with the same feature specs and model wrapper as the consumers, each kind on the event it
+ * scores, in chunks so that a month of rides never builds one giant tensor. This is the reference the streaming
+ * path is compared against.
  */
 export async function scoreRides(
   model: Pick<Model, 'predict'>,
-  events: readonly RideEvent[],
+  kind: PredictionKind,
+  rides: readonly CleanRide[],
   chunk = 8192,
 ): Promise<Float32Array> {
-  const out = new Float32Array(events.length);
-  for (let start = 0; start < events.length; start += chunk) {
-    const n = Math.min(chunk, events.length - start);
-    const features = new Float32Array(n * FEATURE_COUNT);
-    for (let i = 0; i < n; i++) writeFeatures(events[start + i]!, features, i);
+  // Method parameters are bivariant: safe because `scoredEventOf` hands each kind only the event type it scores.
+  const spec: FeatureSpec<RideEvent> = FEATURE_SPECS[kind];
+  const out = new Float32Array(rides.length);
+  for (let start = 0; start < rides.length; start += chunk) {
+    const n = Math.min(chunk, rides.length - start);
+    const features = new Float32Array(n * spec.count);
+    for (let i = 0; i < n; i++) spec.write(scoredEventOf(kind, rides[start + i]!), features, i);
     out.set(await model.predict(features, n), start);
   }
   return out;
@@ -39,9 +54,12 @@ export function regressionMetrics(predicted: ArrayLike<number>, actual: ArrayLik
   return { rmse: Math.sqrt(se / predicted.length), mae: ae / predicted.length };
 }
 
-/** The true value a model of this kind predicts: trip minutes, or the tip in dollars. */
+/**
+ * The true value a model of this kind predicts, from the ride's later events (never from the one scored):
+ * minutes from `ride.completed` (occurredAt - startedAt), or the tip of `ride.paid`.
+ */
 export const targetOf = (kind: PredictionKind, ride: CleanRide): number =>
-  kind === 'duration' ? ride.durationMin : ride.trip.tipAmount;
+  kind === 'duration' ? ride.durationMin : ride.tipAmount;
 
 export interface EvaluationReport {
   readonly model: string;
@@ -57,10 +75,7 @@ export interface EvaluationReport {
 /** Scores a TLC file with the training cleaning for `kind` and reports RMSE and MAE against the real outcome. */
 export async function evaluateFile(o: { kind: PredictionKind; model: Model; file: string }): Promise<EvaluationReport> {
   const { rides, dropped } = cleanTrips(await readTlcFile(o.file), o.kind, 'eval');
-  const predicted = await scoreRides(
-    o.model,
-    rides.map((r) => r.event),
-  );
+  const predicted = await scoreRides(o.model, o.kind, rides);
   const metrics = regressionMetrics(
     predicted,
     rides.map((r) => targetOf(o.kind, r)),
