@@ -13,5 +13,5 @@ export type { ConsumerMetrics } from './metrics';
 export { planBatch } from './outcomes';
 export type { BatchPlan, RecordOutcome } from './outcomes';
 export type { SourceRecord, SourceRef } from './records';
-export { modelScorer, predictorScorer, scoreRecords } from './score-batch';
+export { modelScorer, predictorScorer, scoreRecords, specOf } from './score-batch';
 export type { ModelIdentity, Predictor, Scorer } from './score-batch';

@@ -6,8 +6,14 @@ export function createConsumerMetrics(registry: Registry) {
   return {
     records: new Counter({
       name: 'ridestream_records_total',
-      help: 'Records handled, by outcome (scored, rejected, retry)',
+      help: 'Records handled, by outcome (scored, rejected, skipped, retry)',
       labelNames: ['outcome'],
+      registers,
+    }),
+    skipped: new Counter({
+      name: 'ridestream_skipped_total',
+      help: 'Valid events of a type this consumer does not score, by event type',
+      labelNames: ['type'],
       registers,
     }),
     batchSize: new Histogram({

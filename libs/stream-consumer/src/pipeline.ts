@@ -98,6 +98,10 @@ export async function processChunk(
   for (const s of plan.scored) o.metrics.endToEndSeconds.observe(Math.max(0, ackedAt - s.record.timestampMs) / 1000);
   o.metrics.records.inc({ outcome: 'scored' }, plan.scored.length);
   o.metrics.records.inc({ outcome: 'rejected' }, plan.deadLetters.length);
+  if (plan.skipped.length > 0) {
+    o.metrics.records.inc({ outcome: 'skipped' }, plan.skipped.length);
+    for (const s of plan.skipped) o.metrics.skipped.inc({ type: s.eventType });
+  }
   if (plan.deadLetters.length > 0) {
     o.logger.warn(
       { partition: source.partition, count: plan.deadLetters.length, first: plan.deadLetters[0]?.code },

@@ -1,8 +1,8 @@
 import {
-  FEATURE_COUNT,
+  FEATURE_SPECS,
   makePrediction,
   parseRideEvent,
-  writeFeatures,
+  type FeatureSpec,
   type PredictionKind,
   type RideEvent,
 } from '@ridestream/features';
@@ -18,7 +18,16 @@ export interface ModelIdentity {
   readonly sha256?: string;
 }
 
-/** A batched model call: what `scoreRecords` needs from a model. */
+/**
+ * A kind's feature spec with the event type widened: callers check `event.type === spec.eventType` before `write`
+ * (method parameters are bivariant, which is what makes this assignment compile; the check makes it sound).
+ */
+export const specOf = (kind: PredictionKind): FeatureSpec<RideEvent> => FEATURE_SPECS[kind];
+
+/**
+ * A batched model call: what `scoreRecords` needs from a model. Its `kind` says which event type it scores
+ * (`FEATURE_SPECS[kind].eventType`: duration `ride.started`, tip `ride.completed`).
+ */
 export interface Predictor {
   readonly kind: PredictionKind;
   readonly model: ModelIdentity;
@@ -86,21 +95,26 @@ export function predictorScorer(
 const isRetriable = (err: unknown) => (err as { retriable?: unknown } | null)?.retriable === true;
 
 /**
- * Validates every record, scores all valid ones in one model call, and returns one outcome per record, in order,
- * each scored one with its prediction message already serialised (so that a worker thread does that work too).
- * Never throws for bad input: a malformed record becomes a `rejected` outcome naming the field.
+ * Validates every record, scores the valid events of the predictor's type in one model call, and returns one
+ * outcome per record, in order, each scored one with its prediction message already serialised (so that a worker
+ * thread does that work too). Never throws for bad input: a malformed record (or a retired v1 event, or a drop-off
+ * before its pickup) becomes a `rejected` outcome naming the field; a valid event of another type a `skipped` one.
+ *
+ * Stateless: each event is scored on its own, whatever came before. A `ride.completed` whose `ride.started` was
+ * never seen, or arrives late, is scored (it is self-contained); a duplicate is scored again and gets the same
+ * `predictionId` (sha256 of kind, model, version and event id), so a subscriber drops it.
  */
 export async function scoreRecords(
   records: readonly SourceRecord[],
   predictor: Predictor,
   now: () => Date = () => new Date(),
 ): Promise<RecordOutcome[]> {
+  const spec = specOf(predictor.kind);
   const outcomes: (RecordOutcome | undefined)[] = new Array(records.length);
   const valid: { index: number; event: RideEvent }[] = [];
   records.forEach((record, index) => {
     const parsed = parseRideEvent(record.value);
-    if (parsed.ok) valid.push({ index, event: parsed.value });
-    else
+    if (!parsed.ok)
       outcomes[index] = {
         status: 'rejected',
         record,
@@ -108,10 +122,13 @@ export async function scoreRecords(
         reason: parsed.error.message,
         issues: parsed.error.issues,
       };
+    else if (parsed.value.type !== spec.eventType)
+      outcomes[index] = { status: 'skipped', record, eventType: parsed.value.type };
+    else valid.push({ index, event: parsed.value });
   });
   if (valid.length > 0) {
-    const features = new Float32Array(valid.length * FEATURE_COUNT);
-    valid.forEach((v, row) => writeFeatures(v.event, features, row));
+    const features = new Float32Array(valid.length * spec.count);
+    valid.forEach((v, row) => spec.write(v.event, features, row));
     let values: Float32Array | undefined;
     let failure: unknown;
     try {
@@ -142,14 +159,7 @@ export async function scoreRecords(
             rideId: event.rideId,
             value,
             payload: JSON.stringify(
-              makePrediction({
-                kind: predictor.kind,
-                model: predictor.model,
-                rideId: event.rideId,
-                eventTime: event.pickupAt,
-                value,
-                scoredAt,
-              }),
+              makePrediction({ kind: predictor.kind, model: predictor.model, event, value, scoredAt }),
             ),
           }
         : { status: 'rejected', record, code: 'NON_FINITE_PREDICTION', reason: `model returned ${value}`, issues: [] };

@@ -3,6 +3,7 @@
  * (parse, validate, features, `session.run`, prediction JSON) so that none of it runs on the Kafka thread.
  * Protocol (all messages plain data): see `worker-protocol.ts`.
  */
+import { FEATURE_SPECS } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
 import { parentPort, workerData } from 'node:worker_threads';
 import { modelScorer, scoreRecords } from './score-batch';
@@ -29,7 +30,7 @@ function recordsOf(data: Uint8Array, lengths: Int32Array): SourceRecord[] {
 const send = (m: FromWorker) => port.postMessage(m);
 
 try {
-  const model = await createModel({ path: init.modelPath });
+  const model = await createModel({ path: init.modelPath, features: FEATURE_SPECS[init.kind] });
   const scorer = modelScorer(init.kind, model);
   send({ type: 'ready', model: scorer.model });
   // One chunk at a time, in arrival order: the model is the only resource, and order keeps replies predictable.

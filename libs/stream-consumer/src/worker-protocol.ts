@@ -21,7 +21,8 @@ export type ToWorker =
 export type WireOutcome =
   | readonly [status: 0, rideId: string, value: number, payload: string]
   | readonly [status: 1, code: string, reason: string, issues: readonly FieldIssue[]]
-  | readonly [status: 2, code: string | undefined, message: string];
+  | readonly [status: 2, code: string | undefined, message: string]
+  | readonly [status: 3, eventType: string];
 
 export type FromWorker =
   | { readonly type: 'ready'; readonly model: ModelIdentity }
@@ -34,6 +35,8 @@ export function toWire(o: RecordOutcome): WireOutcome {
       return [0, o.rideId, o.value, o.payload];
     case 'rejected':
       return [1, o.code, o.reason, o.issues];
+    case 'skipped':
+      return [3, o.eventType];
     case 'retry': {
       const e = o.error as { code?: string; message?: string } | undefined;
       return [2, e?.code, e?.message ?? String(o.error)];
@@ -61,6 +64,8 @@ export function fromWire(w: WireOutcome, record: SourceRecord): RecordOutcome {
       return { status: 'rejected', record, code: w[1], reason: w[2], issues: w[3] };
     case 2:
       return { status: 'retry', record, error: new WorkerRetriableError(w[1], w[2]) };
+    case 3:
+      return { status: 'skipped', record, eventType: w[1] };
   }
 }
 

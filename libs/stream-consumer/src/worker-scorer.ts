@@ -1,4 +1,4 @@
-import type { PredictionKind } from '@ridestream/features';
+import { FEATURE_SPECS, type PredictionKind } from '@ridestream/features';
 import { createModel, ModelError, MODEL_ERROR_CODES, type ModelErrorCode } from '@ridestream/model';
 import { Worker } from 'node:worker_threads';
 import type { RecordOutcome } from './outcomes';
@@ -152,9 +152,9 @@ export interface LoadScorerOptions {
  */
 export async function loadScorer(o: LoadScorerOptions): Promise<Scorer> {
   const min = o.workerMinRecords ?? 0;
-  if (!o.worker) return modelScorer(o.kind, await createModel({ path: o.modelPath }));
+  if (!o.worker) return modelScorer(o.kind, await createModel({ path: o.modelPath, features: FEATURE_SPECS[o.kind] }));
   if (min <= 0) return startScoringWorker(o);
-  const inThread = modelScorer(o.kind, await createModel({ path: o.modelPath }));
+  const inThread = modelScorer(o.kind, await createModel({ path: o.modelPath, features: FEATURE_SPECS[o.kind] }));
   let worker: Scorer;
   try {
     worker = await startScoringWorker(o);

@@ -1,4 +1,5 @@
-import { sampleRide } from '@ridestream/features/testing';
+import { FEATURE_SPECS } from '@ridestream/features';
+import { aCompleted, aPaid, aStarted } from '@ridestream/features/testing';
 import { describe, expect, it } from 'vitest';
 import {
   DLQ_HEADERS,
@@ -10,7 +11,8 @@ import {
   type SourceRecord,
 } from '../src/index';
 
-const ride = sampleRide;
+const ride = aStarted;
+const PLANNED = FEATURE_SPECS.duration.names.indexOf('planned_distance');
 const rec = (position: string, value: unknown): SourceRecord => ({
   position,
   key: 'k',
@@ -19,7 +21,7 @@ const rec = (position: string, value: unknown): SourceRecord => ({
   timestampMs: 0,
 });
 
-/** A stand-in model: predicts trip distance x 4, and records how it was called. */
+/** A stand-in duration model: predicts planned distance x 4, and records how it was called. */
 function distanceScorer(): Predictor & { calls: number[] } {
   const calls: number[] = [];
   return {
@@ -28,7 +30,7 @@ function distanceScorer(): Predictor & { calls: number[] } {
     calls,
     async predict(features, rows) {
       calls.push(rows);
-      return Float32Array.from({ length: rows }, (_, i) => features[i * 14]! * 4);
+      return Float32Array.from({ length: rows }, (_, i) => features[i * FEATURE_SPECS.duration.count + PLANNED]! * 4);
     },
   };
 }
@@ -40,7 +42,7 @@ describe('scoreRecords', () => {
       [
         rec('1', ride('a')),
         rec('2', '{oops'),
-        rec('3', ride('c', { tripDistance: 1 })),
+        rec('3', ride('c', { plannedDistance: 1 })),
         rec('4', ride('d', { puLocationId: 999 })),
       ],
       scorer,
@@ -59,11 +61,72 @@ describe('scoreRecords', () => {
       unit: 'minutes',
       kind: 'duration',
       model: { name: 'ride-duration', version: '7' },
+      event: { type: 'ride.started', id: 'a:started' },
       eventTime: '2024-01-15T08:30:00-05:00',
       scoredAt: '2024-01-15T13:30:01.000Z',
     });
     const unknownZone = out[3]!;
     expect(unknownZone.status === 'rejected' && unknownZone.issues.map((i) => i.path)).toEqual(['puLocationId']);
+  });
+
+  it('returns skipped outcomes for valid events of another type, scoring only its own type', async () => {
+    const scorer = distanceScorer();
+    const out = await scoreRecords([rec('1', aCompleted('a')), rec('2', ride('a')), rec('3', aPaid('a'))], scorer);
+    expect(out.map((o) => o.status)).toEqual(['skipped', 'scored', 'skipped']);
+    expect(out.map((o) => (o.status === 'skipped' ? o.eventType : undefined))).toEqual([
+      'ride.completed',
+      undefined,
+      'ride.paid',
+    ]);
+    expect(scorer.calls).toEqual([1]);
+  });
+
+  it('returns a tip scored from ride.completed, and the duration scorer skips it', async () => {
+    const fare = FEATURE_SPECS.tip.names.indexOf('fare_amount');
+    const tip: Predictor = {
+      kind: 'tip',
+      model: { name: 'ride-tip', version: '2' },
+      predict: async (f, n) => Float32Array.from({ length: n }, (_, i) => f[i * FEATURE_SPECS.tip.count + fare]! / 10),
+    };
+    const [scored] = await scoreRecords([rec('1', aCompleted('a', { fareAmount: 20 }))], tip);
+    expect(scored!.status === 'scored' && JSON.parse(scored!.payload)).toMatchObject({
+      kind: 'tip',
+      value: 2,
+      event: { type: 'ride.completed', id: 'a:completed' },
+      eventTime: aCompleted().occurredAt,
+    });
+  });
+
+  it('returns a ride.completed scored though its ride never started (no state is kept)', async () => {
+    const tip: Predictor = {
+      kind: 'tip',
+      model: { name: 't', version: '1' },
+      predict: async (_f, n) => new Float32Array(n).fill(1),
+    };
+    const out = await scoreRecords([rec('1', aCompleted('never-started'))], tip);
+    expect(out[0]).toMatchObject({ status: 'scored', rideId: 'never-started' });
+  });
+
+  it('returns the same prediction id for a duplicate event, scored twice', async () => {
+    const out = await scoreRecords([rec('1', ride('a')), rec('2', ride('a'))], distanceScorer());
+    const ids = out.map((o) => (o.status === 'scored' ? JSON.parse(o.payload).predictionId : o.status));
+    expect(ids[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(ids[1]).toBe(ids[0]);
+  });
+
+  it.each([
+    ['a v1 event', ride('a', { schemaVersion: 1 }), 'CONTRACT_VERSION_RETIRED', 'schemaVersion'],
+    [
+      'a drop-off before its pickup',
+      aCompleted('a', { occurredAt: '2024-01-15T08:00:00-05:00' }),
+      'DROPOFF_BEFORE_PICKUP',
+      'occurredAt',
+    ],
+    ['an unknown type', ride('a', { type: 'ride.cancelled' }), 'INVALID_EVENT', 'type'],
+  ])('returns rejected for %s, with its code and field', async (_, event, code, field) => {
+    const [out] = await scoreRecords([rec('1', event)], distanceScorer());
+    expect(out).toMatchObject({ status: 'rejected', code });
+    expect(out!.status === 'rejected' && out!.issues.map((i) => i.path)).toEqual([field]);
   });
 
   it('returns rejected outcomes for a permanent model failure, naming its code', async () => {
@@ -74,7 +137,7 @@ describe('scoreRecords', () => {
         throw Object.assign(new Error('bad graph'), { code: 'MODEL_RUN_FAILED', retriable: false });
       },
     };
-    const out = await scoreRecords([rec('1', ride('a'))], scorer);
+    const out = await scoreRecords([rec('1', aCompleted('a'))], scorer);
     expect(out[0]).toMatchObject({ status: 'rejected', code: 'MODEL_RUN_FAILED' });
   });
 
@@ -86,7 +149,7 @@ describe('scoreRecords', () => {
         throw Object.assign(new Error('busy'), { retriable: true });
       },
     };
-    const out = await scoreRecords([rec('1', ride('a')), rec('2', null)], scorer);
+    const out = await scoreRecords([rec('1', aCompleted('a')), rec('2', null)], scorer);
     expect(out.map((o) => o.status)).toEqual(['retry', 'rejected']);
   });
 
@@ -96,7 +159,7 @@ describe('scoreRecords', () => {
       model: { name: 't', version: '1' },
       predict: async (_f, n) => new Float32Array(n).fill(NaN),
     };
-    const out = await scoreRecords([rec('1', ride('a'))], scorer);
+    const out = await scoreRecords([rec('1', aCompleted('a'))], scorer);
     expect(out[0]).toMatchObject({ status: 'rejected', code: 'NON_FINITE_PREDICTION' });
   });
 });

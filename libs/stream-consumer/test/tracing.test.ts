@@ -1,4 +1,4 @@
-import { sampleRide } from '@ridestream/features/testing';
+import { aStarted } from '@ridestream/features/testing';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing, silentLogger, traceHeaders } from '@ridestream/runtime';
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createConsumerMetrics, predictorScorer, processChunk, type SourceRecord } from '../src/index';
 import type { OutgoingMessage } from '@ridestream/kafka';
 
-const ride = sampleRide('r1');
+const ride = aStarted('r1');
 const scorer = predictorScorer({
   kind: 'duration',
   model: { name: 'ride-duration', version: '1' },

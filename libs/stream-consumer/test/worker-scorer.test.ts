@@ -1,4 +1,5 @@
-import { sampleRide } from '@ridestream/features/testing';
+import { FEATURE_SPECS } from '@ridestream/features';
+import { aCompleted, aStarted } from '@ridestream/features/testing';
 import { createModel } from '@ridestream/model';
 import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,15 +33,16 @@ describe('startScoringWorker', () => {
 
   it('scores in a worker thread exactly as the in-thread scorer does, bad records included, in order', async () => {
     const records = [
-      rec('0', JSON.stringify(sampleRide('a'))),
+      rec('0', JSON.stringify(aStarted('a'))),
       rec('1', '{broken'),
       rec('2', null),
-      rec('3', JSON.stringify(sampleRide('b', { tripDistance: 7.5, puLocationId: 74 }))),
-      rec('4', JSON.stringify(sampleRide('c', { puLocationId: 999 }))),
+      rec('3', JSON.stringify(aStarted('b', { plannedDistance: 7.5, puLocationId: 74 }))),
+      rec('4', JSON.stringify(aStarted('c', { puLocationId: 999 }))),
       rec('5', ''),
-      rec('6', JSON.stringify(sampleRide('d', { tripDistance: 0.4 }))),
+      rec('6', JSON.stringify(aStarted('d', { plannedDistance: 0.4 }))),
+      rec('7', JSON.stringify(aCompleted('d'))),
     ];
-    const inThread = modelScorer('duration', await createModel({ path: MODEL }));
+    const inThread = modelScorer('duration', await createModel({ path: MODEL, features: FEATURE_SPECS.duration }));
     try {
       const expected = await inThread.score(records);
       const actual = await worker.score(records);
@@ -52,6 +54,7 @@ describe('startScoringWorker', () => {
         'rejected',
         'rejected',
         'scored',
+        'skipped',
       ]);
       expect(actual.map(comparable)).toEqual(expected.map(comparable));
       // The outcomes carry the caller's own records (keys, positions), not copies made for the worker.
@@ -64,7 +67,7 @@ describe('startScoringWorker', () => {
 
   it('keeps chunks apart when several are in flight at once', async () => {
     const chunk = (tag: string, n: number) =>
-      Array.from({ length: n }, (_, i) => rec(String(i), JSON.stringify(sampleRide(`${tag}-${i}`))));
+      Array.from({ length: n }, (_, i) => rec(String(i), JSON.stringify(aStarted(`${tag}-${i}`))));
     const chunks = [chunk('x', 300), chunk('y', 1), chunk('z', 1200)];
     const results = await Promise.all(chunks.map((c) => worker.score(c)));
     results.forEach((outcomes, c) => {
@@ -102,7 +105,7 @@ describe('startScoringWorker failures', () => {
     let failed: unknown;
     scorer.failed?.catch((err: unknown) => (failed = err));
     await Promise.all([scorer.dispose(), scorer.dispose()]);
-    await expect(scorer.score([rec('0', JSON.stringify(sampleRide('a')))])).rejects.toBeInstanceOf(ScoringWorkerError);
+    await expect(scorer.score([rec('0', JSON.stringify(aStarted('a')))])).rejects.toBeInstanceOf(ScoringWorkerError);
     await new Promise((r) => setImmediate(r));
     expect(failed).toBeUndefined();
   });
@@ -110,7 +113,7 @@ describe('startScoringWorker failures', () => {
 
 describe('loadScorer', () => {
   it('gives the in-thread outcomes for chunks below and above the worker threshold', async () => {
-    const records = Array.from({ length: 150 }, (_, i) => rec(String(i), JSON.stringify(sampleRide(`s-${i}`))));
+    const records = Array.from({ length: 150 }, (_, i) => rec(String(i), JSON.stringify(aStarted(`s-${i}`))));
     const split = await loadScorer({ kind: 'duration', modelPath: MODEL, worker: true, workerMinRecords: 100 });
     const inThread = await loadScorer({ kind: 'duration', modelPath: MODEL, worker: false });
     try {
