@@ -33,6 +33,11 @@ export interface CreateModelOptions {
   readonly maxRowsPerRun?: number;
   /** Threads inside one `run`; 1 leaves the other core to Kafka I/O on a 2-core box. */
   readonly intraOpThreads?: number;
+  /**
+   * The registry's name and version when the file was resolved through MLflow (`createModelStore`): the version
+   * stamped on predictions is the registry's, and a card naming another model is refused.
+   */
+  readonly registry?: { readonly name: string; readonly version: string };
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -46,7 +51,11 @@ async function readOrThrow(path: string, what: string): Promise<Buffer> {
 }
 
 /** Reads the card, checks the file's hash against it, and returns what serving needs to know. */
-export async function readModelCard(path: string, bytes: Uint8Array): Promise<ModelInfo> {
+export async function readModelCard(
+  path: string,
+  bytes: Uint8Array,
+  registry?: CreateModelOptions['registry'],
+): Promise<ModelInfo> {
   const cardPath = join(dirname(path), 'model.json');
   let raw: unknown;
   try {
@@ -82,7 +91,15 @@ export async function readModelCard(path: string, bytes: Uint8Array): Promise<Mo
       { path },
     );
   }
-  return { name: card.registeredModelName, version: card.version, path, sha256, card };
+  if (registry && registry.name !== card.registeredModelName) {
+    throw new ModelError(
+      'MODEL_CARD_INVALID',
+      `${path}: the registry serves it as ${registry.name} but its card names ${card.registeredModelName}`,
+      false,
+      { path },
+    );
+  }
+  return { name: card.registeredModelName, version: registry?.version ?? card.version, path, sha256, card };
 }
 
 /** Fails at startup, not on the first message, when the graph does not take [N, 14] float32 `features`. */
@@ -120,7 +137,7 @@ function checkSignature(session: ort.InferenceSession, path: string): void {
  */
 export async function createModel(options: CreateModelOptions): Promise<Model> {
   const bytes = await readOrThrow(options.path, 'model file');
-  const info = await readModelCard(options.path, bytes);
+  const info = await readModelCard(options.path, bytes, options.registry);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, {
