@@ -94,6 +94,9 @@ def reference_profile(
     for i, name in enumerate(feature_names):
         values = matrix[:, i]
         missing = _missing_mask(name, values)
-        columns[name] = categorical_column(values, missing) if name in CATEGORICAL else numeric_column(values, missing, bins)
+        if name in CATEGORICAL:
+            columns[name] = categorical_column(values, missing)
+        else:
+            columns[name] = numeric_column(values, missing, bins)
     columns["prediction"] = numeric_column(preds, np.isnan(preds), bins)
     return {"kind": kind, "rows": int(matrix.shape[0]), "columns": columns}

@@ -16,7 +16,8 @@ def test_returns_decile_bins_that_hold_a_tenth_each_and_sum_to_one():
     vendor = rng.choice([1.0, 2.0], 10_000, p=[0.3, 0.7])
     passengers = np.where(rng.uniform(size=10_000) < 0.1, -1.0, 1.0)
     features = np.column_stack([distance, vendor, passengers])
-    profile = reference_profile("duration", features, ["planned_distance", "vendor_id", "passenger_count"], distance * 3)
+    names = ["planned_distance", "vendor_id", "passenger_count"]
+    profile = reference_profile("duration", features, names, distance * 3)
 
     dist = profile["columns"]["planned_distance"]
     assert dist["type"] == "numeric" and len(dist["edges"]) == 9
