@@ -4,3 +4,7 @@ export { createModel, INPUT_NAME, OUTPUT_NAME, readModelCard } from './model';
 export type { CreateModelOptions, Model, ModelFeatures, ModelInfo } from './model';
 export { modelCardSchema } from './model-card';
 export type { ModelCard } from './model-card';
+export { parseModelUri } from './model-uri';
+export type { ModelSource } from './model-uri';
+export { createModelStore } from './model-store';
+export type { ModelStore, ModelStoreOptions, ResolvedModel } from './model-store';

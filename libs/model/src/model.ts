@@ -38,6 +38,11 @@ export interface CreateModelOptions {
   readonly maxRowsPerRun?: number;
   /** Threads inside one `run`; 1 leaves the other core to Kafka I/O on a 2-core box. */
   readonly intraOpThreads?: number;
+  /**
+   * The registry's name and version when the file was resolved through MLflow (`createModelStore`): the version
+   * stamped on predictions is the registry's, and a card naming another model is refused.
+   */
+  readonly registry?: { readonly name: string; readonly version: string };
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -51,7 +56,12 @@ async function readOrThrow(path: string, what: string): Promise<Buffer> {
 }
 
 /** Reads the card, checks the file's hash against it, and returns what serving needs to know. */
-export async function readModelCard(path: string, bytes: Uint8Array, features: ModelFeatures): Promise<ModelInfo> {
+export async function readModelCard(
+  path: string,
+  bytes: Uint8Array,
+  features: ModelFeatures,
+  registry?: CreateModelOptions['registry'],
+): Promise<ModelInfo> {
   const cardPath = join(dirname(path), 'model.json');
   let raw: unknown;
   try {
@@ -79,6 +89,15 @@ export async function readModelCard(path: string, bytes: Uint8Array, features: M
       { path },
     );
   }
+  // Identity first: a model served under another name is the wrong model, whatever its features.
+  if (registry && registry.name !== card.registeredModelName) {
+    throw new ModelError(
+      'MODEL_CARD_INVALID',
+      `${path}: the registry serves it as ${registry.name} but its card names ${card.registeredModelName}`,
+      false,
+      { path },
+    );
+  }
   if (card.featureNames && card.featureNames.join() !== features.names.join()) {
     throw new ModelError(
       'MODEL_SIGNATURE',
@@ -87,7 +106,7 @@ export async function readModelCard(path: string, bytes: Uint8Array, features: M
       { path },
     );
   }
-  return { name: card.registeredModelName, version: card.version, path, sha256, card };
+  return { name: card.registeredModelName, version: registry?.version ?? card.version, path, sha256, card };
 }
 
 /** Fails at startup, not on the first message, when the graph does not take [N, count] float32 `features`. */
@@ -125,7 +144,7 @@ function checkSignature(session: ort.InferenceSession, path: string, count: numb
  */
 export async function createModel(options: CreateModelOptions): Promise<Model> {
   const bytes = await readOrThrow(options.path, 'model file');
-  const info = await readModelCard(options.path, bytes, options.features);
+  const info = await readModelCard(options.path, bytes, options.features, options.registry);
   const count = options.features.count;
   let session: ort.InferenceSession;
   try {
