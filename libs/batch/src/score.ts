@@ -14,27 +14,46 @@ export const scoredEventOf = (kind: PredictionKind, ride: CleanRide): RideStarte
   kind === 'duration' ? ride.started : ride.completed;
 
 /**
- * Scores rides offline with the same feature specs and model wrapper as the consumers, each kind on the event it
- * scores, in chunks so that a month of rides never builds one giant tensor. This is the reference the streaming
- * path is compared against.
+ * Scores events offline with the same feature specs and model wrapper as the consumers, in chunks so that a month
+ * never builds one giant tensor. Every event must be of the type the kind scores (`FEATURE_SPECS[kind].eventType`);
+ * this is the reference the streaming path is compared against.
  */
-export async function scoreRides(
+export async function scoreEvents(
   model: Pick<Model, 'predict'>,
   kind: PredictionKind,
-  rides: readonly CleanRide[],
+  events: readonly RideEvent[],
   chunk = 8192,
 ): Promise<Float32Array> {
-  // Method parameters are bivariant: safe because `scoredEventOf` hands each kind only the event type it scores.
+  // Method parameters are bivariant: sound because every event's type is checked before `write`.
   const spec: FeatureSpec<RideEvent> = FEATURE_SPECS[kind];
-  const out = new Float32Array(rides.length);
-  for (let start = 0; start < rides.length; start += chunk) {
-    const n = Math.min(chunk, rides.length - start);
+  const out = new Float32Array(events.length);
+  for (let start = 0; start < events.length; start += chunk) {
+    const n = Math.min(chunk, events.length - start);
     const features = new Float32Array(n * spec.count);
-    for (let i = 0; i < n; i++) spec.write(scoredEventOf(kind, rides[start + i]!), features, i);
+    for (let i = 0; i < n; i++) {
+      const event = events[start + i]!;
+      if (event.type !== spec.eventType)
+        throw new TypeError(`${kind} scores ${spec.eventType}, got ${event.type} (${event.eventId})`);
+      spec.write(event, features, i);
+    }
     out.set(await model.predict(features, n), start);
   }
   return out;
 }
+
+/** Scores each ride on the event its kind scores (duration: `ride.started`, tip: `ride.completed`). */
+export const scoreRides = (
+  model: Pick<Model, 'predict'>,
+  kind: PredictionKind,
+  rides: readonly CleanRide[],
+  chunk = 8192,
+): Promise<Float32Array> =>
+  scoreEvents(
+    model,
+    kind,
+    rides.map((r) => scoredEventOf(kind, r)),
+    chunk,
+  );
 
 export interface RegressionMetrics {
   readonly rmse: number;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { batchPredictions, scoreRides, targetOf, writePredictions } from '../src/index';
+import { batchPredictions, scoreEvents, scoreRides, targetOf, writePredictions } from '../src/index';
 
 const dir = mkdtempSync(join(tmpdir(), 'batch-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,6 +37,12 @@ describe('scoreRides', () => {
   it('returns duration scored from ride.started (the planned distance) and tip from ride.completed (the fare)', async () => {
     expect([...(await scoreRides(echo('duration', 'planned_distance'), 'duration', rides, 2))]).toEqual([1, 2, 3]);
     expect([...(await scoreRides(echo('tip', 'fare_amount'), 'tip', rides))]).toEqual([10, 11, 12]);
+  });
+
+  it('fails when handed an event of a type the kind does not score', async () => {
+    await expect(scoreEvents(echo('tip', 'fare_amount'), 'tip', [rides[0]!.started])).rejects.toThrow(
+      /tip scores ride.completed, got ride.started/,
+    );
   });
 
   it('returns the ground truth of the events: duration completed - started, tip from ride.paid', () => {
