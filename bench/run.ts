@@ -8,6 +8,7 @@
  *
  * KAFKA_BROKERS=host:port uses that cluster instead of starting the local one.
  */
+import type { RideEvent } from '@ridestream/features';
 import { stopKafka } from '@ridestream/kafka-tool';
 import { Command, InvalidArgumentError } from 'commander';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -95,7 +96,7 @@ function settingsFor(o: Options) {
 /** CPU-profiled drains of the Node consumers, summarised (separate runs: the profiler slows what it watches). */
 async function profileRuns(
   bench: BenchKafka,
-  rides: Awaited<ReturnType<typeof loadRides>>,
+  rides: readonly RideEvent[],
   brokers: string,
   suts: readonly SutName[],
   n: number,
@@ -169,13 +170,14 @@ async function main(o: Options): Promise<void> {
   try {
     await setupBundles();
     if (want('stream') && suts.some((x) => x.startsWith('python'))) await setupPython();
-    const rides = await loadRides();
-    say(`${rides.length} contract-valid rides from TLC green 2024-01`);
+    const clean = await loadRides();
+    const rides = clean.map((r) => r.started);
+    say(`${rides.length} contract-valid rides from TLC green 2024-01 (their ride.started events)`);
     bench = benchKafka(broker.brokers);
 
     if (want('model')) {
       say('model throughput');
-      results.model = await runModelThroughput(rides, s.model);
+      results.model = await runModelThroughput(clean, s.model);
     }
     if (want('kafka-tools')) {
       say("Kafka's own tools");

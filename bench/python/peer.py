@@ -35,7 +35,7 @@ def say(event: str, **fields) -> None:
 
 
 def prepare_features(ride: dict) -> dict:
-    return {"PU_DO": "%s_%s" % (ride["puLocationId"], ride["doLocationId"]), "trip_distance": ride["tripDistance"]}
+    return {"PU_DO": "%s_%s" % (ride["puLocationId"], ride["doLocationId"]), "trip_distance": ride["plannedDistance"]}
 
 
 def prediction_event(ride_id: str, duration: float) -> str:

@@ -8,13 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseRideEvent, type PredictionKind, type RideEvent } from '@ridestream/features';
+import { FEATURE_SPECS, parseRideEvent, type PredictionKind, type RideEvent } from '@ridestream/features';
 import { replayRides } from '@ridestream/ingest';
 import { createKafka, ensureTopics } from '@ridestream/kafka';
 import { ensureKafka, stopKafka } from '@ridestream/kafka-tool';
 import { createModel } from '@ridestream/model';
 import { silentLogger } from '@ridestream/runtime';
-import { cleanTrips, readTlcFile } from '@ridestream/tlc';
+import { cleanTrips, readTlcFile, rideTimeline } from '@ridestream/tlc';
 import { Command } from 'commander';
 import { freePort, startService, stopService, waitReady, type RunningService } from '@ridestream/dev-services';
 import { readTopic, verify, type ConsumerReport } from './verifier';
@@ -32,22 +32,24 @@ function seedBrokerJars(): void {
     cpSync(lib, `${BROKER.cacheDir}/lib`, { recursive: true });
 }
 const say = (m: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+/** ride.started, ride.completed, ride.paid. */
+const EVENTS_PER_RIDE = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** `n` distinct rides: January 2024 repeated, each pass with its own ride id prefix. */
-async function loadRides(file: string, n: number): Promise<RideEvent[]> {
-  const { rides } = cleanTrips(
-    await readTlcFile(file, n < 50_000 ? { limit: Math.ceil(n * 1.1) + 100 } : {}),
-    'none',
-    'x',
-  );
-  const base = rides.map((r) => r.event);
+/**
+ * The events of `n` distinct rides on the ride's clock: January 2024 repeated, each pass with its own ride id prefix
+ * (and the whole pass after the one before, so that each ride's events stay in order).
+ */
+async function loadRideEvents(file: string, n: number): Promise<RideEvent[]> {
+  const trips = await readTlcFile(file, n < 50_000 ? { limit: Math.ceil(n * 1.1) + 100 } : {});
   const out: RideEvent[] = [];
-  for (let pass = 0; out.length < n; pass++)
-    for (const r of base) {
-      if (out.length >= n) break;
-      out.push({ ...r, rideId: `c${pass}-${r.rideId}` });
-    }
+  for (let pass = 0, left = n; left > 0; pass++) {
+    const { rides } = cleanTrips(trips, 'none', `c${pass}-x`);
+    if (rides.length === 0) throw new Error(`${file}: no contract-valid rides`);
+    const taken = rides.slice(0, left);
+    out.push(...rideTimeline(taken));
+    left -= taken.length;
+  }
   return out;
 }
 
@@ -156,9 +158,10 @@ async function runMode(
         const chunk = rides.slice(i, i + 4 * batchSize);
         try {
           await replayRides({
-            rides: chunk,
+            events: chunk,
             url: `http://127.0.0.1:${producer.current.spec.port}`,
-            ratePerSec,
+            // The rate is in rides; each ride is three events on the stream.
+            ratePerSec: ratePerSec * EVENTS_PER_RIDE,
             batchSize,
             concurrency: 4,
           });
@@ -187,10 +190,10 @@ async function runMode(
           const s = new Slot('chaos-duration-3', 'apps/duration-consumer/src/main.ts', consumerEnv('duration'));
           slots.duration.push(s);
           await s.start();
-          say(`${mode}: scaled duration-consumer 2 -> 3 at ${sent}/${rides.length} rides`);
+          say(`${mode}: scaled duration-consumer 2 -> 3 at ${sent}/${rides.length} events`);
         } else if (canRestartBroker && !brokerRestarted && progress > 0.45) {
           brokerRestarted = true;
-          say(`${mode}: restarting the broker at ${sent}/${rides.length} rides`);
+          say(`${mode}: restarting the broker at ${sent}/${rides.length} events`);
           await stopKafka(BROKER);
           await sleep(3_000);
           // The same port: a restarted broker keeps its address (the previous one is reused when free).
@@ -200,40 +203,42 @@ async function runMode(
           scaledDown = true;
           const s = slots.duration.pop()!;
           await s.retire();
-          say(`${mode}: scaled duration-consumer 3 -> 2 at ${sent}/${rides.length} rides`);
+          say(`${mode}: scaled duration-consumer 3 -> 2 at ${sent}/${rides.length} events`);
         } else if (sent < rides.length) {
           const pool = [...slots.duration, ...slots.tip].filter((s) => !s.retired);
           const victim = pool[Math.floor(rand() * pool.length)]!;
           victim.kill9();
           kills++;
           killsBy.set(victim.name, (killsBy.get(victim.name) ?? 0) + 1);
-          say(`${mode}: kill -9 ${victim.name} at ${sent}/${rides.length} rides`);
+          say(`${mode}: kill -9 ${victim.name} at ${sent}/${rides.length} events`);
         }
       }
     })();
     const t0 = performance.now();
     await Promise.all([replay, chaos]);
     const replaySeconds = (performance.now() - t0) / 1000;
-    say(`${mode}: ${rides.length} rides sent in ${replaySeconds.toFixed(0)} s; ${kills} kill -9; verifying`);
+    say(`${mode}: ${rides.length} events sent in ${replaySeconds.toFixed(0)} s; ${kills} kill -9; verifying`);
 
     // The verifier: the input topic says what went in; each output topic (read_committed) what came out.
     const input = await readTopic(kafka, topics.rides, (v) => v.length >= rides.length);
-    const inRides = new Map<string, RideEvent>();
+    const inEvents = new Map<string, RideEvent>();
     for (const v of input) {
       const r = parseRideEvent(v);
-      if (r.ok) inRides.set(r.value.rideId, r.value);
+      if (r.ok) inEvents.set(r.value.eventId, r.value);
     }
     const reports: ConsumerReport[] = [];
     for (const kind of ['duration', 'tip'] as const) {
-      const ids = new Set(inRides.keys());
+      // Each kind scores one event of each ride: duration its ride.started, tip its ride.completed.
+      const scored = [...inEvents.values()].filter((e) => e.type === FEATURE_SPECS[kind].eventType);
+      const ids = new Set(scored.map((e) => e.rideId));
       const out = await readTopic(kafka, topics[kind], (v) => {
         if (v.length < ids.size) return false;
         const got = new Set(v.map((x) => (JSON.parse(x) as { rideId: string }).rideId));
         return [...ids].every((i) => got.has(i));
       });
-      const model = await createModel({ path: `${ROOT}models/${kind}/model.onnx` });
+      const model = await createModel({ path: `${ROOT}models/${kind}/model.onnx`, features: FEATURE_SPECS[kind] });
       try {
-        reports.push(await verify(`${kind}-consumer`, [...inRides.values()], out, model));
+        reports.push(await verify(`${kind}-consumer`, kind, scored, out, model));
       } finally {
         await model.dispose();
       }
@@ -286,7 +291,7 @@ const program = new Command('chaos')
     say(
       `Kafka at ${brokers}${started ? ' (started by this run: it will be restarted once per mode)' : ' (not ours: no broker restart)'}; seed ${o.seed}`,
     );
-    const rides = await loadRides(o.data, o.rides);
+    const rides = await loadRideEvents(o.data, o.rides);
     const rand = prng(o.seed);
     const modes = o.mode === 'both' ? [false, true] : [o.mode === 'exactly-once'];
     const results: ModeResult[] = [];

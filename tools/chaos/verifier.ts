@@ -1,5 +1,5 @@
-import { scoreRides } from '@ridestream/batch';
-import type { RideEvent } from '@ridestream/features';
+import { scoreEvents } from '@ridestream/batch';
+import type { PredictionKind, RideEvent } from '@ridestream/features';
 import type { Model } from '@ridestream/model';
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -48,14 +48,18 @@ export async function readTopic(
   }
 }
 
-/** Compares what went in with what came out of one consumer, and the values with offline scoring. */
+/**
+ * Compares what went in with what came out of one consumer, and the values with offline scoring. `rides` are the
+ * events the consumer scores (one per ride: its `ride.started` or its `ride.completed`).
+ */
 export async function verify(
   consumer: string,
+  kind: PredictionKind,
   rides: readonly RideEvent[],
   predictionValues: readonly string[],
   model: Pick<Model, 'predict'>,
 ): Promise<ConsumerReport> {
-  const offline = await scoreRides(model, rides);
+  const offline = await scoreEvents(model, kind, rides);
   const expected = new Map(rides.map((r, i) => [r.rideId, offline[i]!]));
   const seen = new Map<string, number>();
   let mismatches = 0;

@@ -2,6 +2,7 @@
  * prediction-api: the web-service deployment mode. `POST /predict` scores rides synchronously with the same
  * contract, features and ONNX models as the streaming consumers; for callers that need an answer in the request.
  */
+import { FEATURE_SPECS } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
 import { registerPredictRoute } from '@ridestream/predict-api';
 import { modelScorer } from '@ridestream/stream-consumer';
@@ -22,8 +23,11 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ name: 'prediction-api', level: config.LOG_LEVEL });
   const models = [
-    { kind: 'duration' as const, model: await createModel({ path: config.DURATION_MODEL_PATH }) },
-    { kind: 'tip' as const, model: await createModel({ path: config.TIP_MODEL_PATH }) },
+    {
+      kind: 'duration' as const,
+      model: await createModel({ path: config.DURATION_MODEL_PATH, features: FEATURE_SPECS.duration }),
+    },
+    { kind: 'tip' as const, model: await createModel({ path: config.TIP_MODEL_PATH, features: FEATURE_SPECS.tip }) },
   ];
   const registry = createMetricsRegistry({ service: 'prediction-api' });
   const app = Fastify({ logger: false, bodyLimit: config.BODY_LIMIT_BYTES });

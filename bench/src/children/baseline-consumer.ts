@@ -5,7 +5,7 @@
  * onnxruntime-node session options and reads the two inputs out of the feature matrix the pipeline already built
  * (index 0 = trip_distance, 2/3 = pickup/drop-off zone, FEATURES.md), so every other step is ridestream's own.
  */
-import { FEATURE_COUNT } from '@ridestream/features';
+import { FEATURE_SPECS } from '@ridestream/features';
 import { modelCardSchema, type Model } from '@ridestream/model';
 import { createLogger, loadEnvConfig, runService } from '@ridestream/runtime';
 import { consumerEnvSchema, createConsumerService, modelScorer } from '@ridestream/stream-consumer';
@@ -45,10 +45,12 @@ async function createBaselineModel(path: string): Promise<Model> {
     async predict(features, rows) {
       const puDo: string[] = new Array(rows);
       const distance = new Float32Array(rows);
+      const { names, count } = FEATURE_SPECS.duration;
+      const [pu, dOff, dist] = ['pu_location_id', 'do_location_id', 'planned_distance'].map((c) => names.indexOf(c));
       for (let r = 0; r < rows; r++) {
-        const o = r * FEATURE_COUNT;
-        puDo[r] = `${features[o + 2]}_${features[o + 3]}`;
-        distance[r] = features[o]!;
+        const o = r * count;
+        puDo[r] = `${features[o + pu!]}_${features[o + dOff!]}`;
+        distance[r] = features[o + dist!]!;
       }
       const out = await session.run({
         pu_do: new ort.Tensor('string', puDo, [rows, 1]),

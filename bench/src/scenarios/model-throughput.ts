@@ -4,7 +4,9 @@
  * of what surrounds the model in the consumer (parse + validate + features + prediction messages, no Kafka), to
  * tell the model's share of a consumer's CPU from the rest.
  */
-import { FEATURE_COUNT, writeFeatures, type RideEvent } from '@ridestream/features';
+import { scoredEventOf } from '@ridestream/batch';
+import { FEATURE_SPECS, type FeatureSpec, type PredictionKind, type RideEvent } from '@ridestream/features';
+import type { CleanRide } from '@ridestream/tlc';
 import { createModel } from '@ridestream/model';
 import { silentLogger } from '@ridestream/runtime';
 import {
@@ -52,9 +54,12 @@ async function rate(fn: () => Promise<unknown>, rows: number, seconds: number, r
   return Math.max(...rates);
 }
 
-function featureMatrix(rides: readonly RideEvent[], rows: number): Float32Array {
-  const f = new Float32Array(rows * FEATURE_COUNT);
-  for (let i = 0; i < rows; i++) writeFeatures(rides[i % rides.length]!, f, i);
+/** `rows` feature rows of a kind, each from the event it scores (duration: ride.started, tip: ride.completed). */
+function featureMatrix(kind: PredictionKind, rides: readonly CleanRide[], rows: number): Float32Array {
+  // Method parameters are bivariant: sound because `scoredEventOf` gives each kind the type it scores.
+  const spec: FeatureSpec<RideEvent> = FEATURE_SPECS[kind];
+  const f = new Float32Array(rows * spec.count);
+  for (let i = 0; i < rows; i++) spec.write(scoredEventOf(kind, rides[i % rides.length]!), f, i);
   return f;
 }
 
@@ -65,7 +70,7 @@ const sessionOptions: ort.InferenceSession.SessionOptions = {
 };
 
 export async function runModelThroughput(
-  rides: readonly RideEvent[],
+  rides: readonly CleanRide[],
   { seconds, repeats }: { seconds: number; repeats: number },
 ): Promise<ModelThroughput> {
   const rowsPerSec = {} as ModelThroughput['rowsPerSec'];
@@ -75,20 +80,25 @@ export async function runModelThroughput(
     rowsPerSec[key] = {};
     try {
       for (const n of BATCH_SIZES) {
-        const features = featureMatrix(rides, n);
+        const kind = key === 'tip' ? 'tip' : 'duration';
+        const { names, count } = FEATURE_SPECS[kind];
+        const features = featureMatrix(kind, rides, n);
         let feeds: Record<string, ort.Tensor>;
         if (key === 'duration-baseline') {
+          const [pu, dOff, dist] = ['pu_location_id', 'do_location_id', 'planned_distance'].map((c) =>
+            names.indexOf(c),
+          );
           const puDo = Array.from(
             { length: n },
-            (_, i) => `${features[i * FEATURE_COUNT + 2]}_${features[i * FEATURE_COUNT + 3]}`,
+            (_, i) => `${features[i * count + pu!]}_${features[i * count + dOff!]}`,
           );
-          const distance = Float32Array.from({ length: n }, (_, i) => features[i * FEATURE_COUNT]!);
+          const distance = Float32Array.from({ length: n }, (_, i) => features[i * count + dist!]!);
           feeds = {
             pu_do: new ort.Tensor('string', puDo, [n, 1]),
             trip_distance: new ort.Tensor('float32', distance, [n, 1]),
           };
         } else {
-          feeds = { features: new ort.Tensor('float32', features, [n, FEATURE_COUNT]) };
+          feeds = { features: new ort.Tensor('float32', features, [n, count]) };
         }
         rowsPerSec[key][n] = await rate(() => session.run(feeds), n, seconds, repeats);
       }
@@ -96,11 +106,11 @@ export async function runModelThroughput(
       await session.release();
     }
     if (key !== 'duration-baseline') {
-      const model = await createModel({ path: modelPath(key) });
+      const model = await createModel({ path: modelPath(key), features: FEATURE_SPECS[key] });
       wrapperRowsPerSec[key] = {};
       try {
         for (const n of BATCH_SIZES) {
-          const features = featureMatrix(rides, n);
+          const features = featureMatrix(key, rides, n);
           wrapperRowsPerSec[key][n] = await rate(() => model.predict(features, n), n, seconds, repeats);
         }
       } finally {
@@ -112,7 +122,8 @@ export async function runModelThroughput(
 }
 
 /** scoreRecords + planBatch + planMessages on 500 real ride records: the consumer's CPU work minus Kafka. */
-async function coreThroughput(rides: readonly RideEvent[], seconds: number, repeats: number) {
+async function coreThroughput(clean: readonly CleanRide[], seconds: number, repeats: number) {
+  const rides = clean.map((r) => r.started);
   const chunk = 500;
   const records: SourceRecord[] = Array.from({ length: chunk }, (_, i) => ({
     position: String(i),
@@ -121,7 +132,7 @@ async function coreThroughput(rides: readonly RideEvent[], seconds: number, repe
     headers: {},
     timestampMs: Date.now(),
   }));
-  const model = await createModel({ path: modelPath('duration') });
+  const model = await createModel({ path: modelPath('duration'), features: FEATURE_SPECS.duration });
   const metrics = createConsumerMetrics(new Registry());
   void metrics;
   void silentLogger;

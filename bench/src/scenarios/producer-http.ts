@@ -9,6 +9,7 @@ import { bundlePath } from '../bundle';
 import { createTopics, deleteTopics, topicCount, uniqueName, withAdmin, type BenchKafka } from '../kafka';
 import { say } from '../log';
 import { TMP_DIR } from '../paths';
+import { withRideId } from '../rides';
 import { freePort, procUsage, spawnProc, waitReady } from '../procs';
 import { scrapeCounter } from '../scrape';
 
@@ -38,7 +39,7 @@ function bodiesFile(rides: readonly RideEvent[], perRequest: number, count: numb
   for (let i = 0; i < count; i++) {
     const slice = Array.from({ length: perRequest }, (_, j) => {
       const k = (i * perRequest + j) % rides.length;
-      return { ...rides[k]!, rideId: `h${perRequest}-${i * perRequest + j}` };
+      return withRideId(rides[k]!, `h${perRequest}-${i * perRequest + j}`);
     });
     bodies.push(JSON.stringify(perRequest === 1 ? slice[0] : slice));
   }

@@ -7,6 +7,7 @@
  * Variables: PREDICTION_KIND (duration|tip), MODEL_PATH, OUTPUT_STREAM, DEAD_LETTER_STREAM, FUNCTION_NAME, the
  * AWS connection ones (KINESIS_ENDPOINT, AWS_REGION, ...) and AWS_LAMBDA_RUNTIME_API (set by Lambda / the emulator).
  */
+import { FEATURE_SPECS } from '@ridestream/features';
 import {
   awsConnectionsFromEnv,
   createKinesisClient,
@@ -34,7 +35,7 @@ const config = loadEnvConfig(
 );
 const logger = createLogger({ name: config.FUNCTION_NAME, level: config.LOG_LEVEL });
 // Init phase: the model and the client are created once per execution environment, not per invocation.
-const model = await createModel({ path: config.MODEL_PATH });
+const model = await createModel({ path: config.MODEL_PATH, features: FEATURE_SPECS[config.PREDICTION_KIND] });
 const publisher = createKinesisPublisher(createKinesisClient(awsConnectionsFromEnv(config).kinesis), { logger });
 const handler = createKinesisLambdaHandler({
   scorer: modelScorer(config.PREDICTION_KIND, model),
