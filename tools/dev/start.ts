@@ -6,15 +6,15 @@
  * Ctrl-C stops everything cleanly (and the broker or local Kinesis, if this run started it).
  */
 import { replayRides } from '@ridestream/ingest';
-import type { PredictionKind } from '@ridestream/features';
+import { FEATURE_SPECS, type Prediction, type PredictionKind, type RideEvent } from '@ridestream/features';
 import type { Lifecycle } from '@ridestream/runtime';
-import { cleanTrips, readTlcFile } from '@ridestream/tlc';
+import { cleanTrips, readTlcFile, rideTimeline } from '@ridestream/tlc';
 import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { freePort, startService, stopService, waitReady, type RunningService } from './services';
 import { openTransport, TRANSPORTS, type TransportName } from './transports';
-import { renderFrame, type LiveStats } from './view';
+import { rememberPrediction, renderFrame, type LiveStats } from './view';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -23,6 +23,7 @@ interface StartOptions {
   data: string;
   rides: number;
   rate: number;
+  speed: number;
   exitWhenDone: boolean;
   view: boolean;
 }
@@ -32,7 +33,13 @@ const program = new Command('start')
   .addOption(new Option('--transport <name>', 'what carries the streams').choices(TRANSPORTS).default('kafka'))
   .option('--data <file>', 'TLC parquet file to replay', 'data/tlc/green_tripdata_2024-01.parquet')
   .option('--rides <n>', 'rides to replay (0 = the whole file)', (v) => Number(v), 0)
-  .option('--rate <n>', 'rides per second (0 = as fast as possible)', (v) => Number(v), 1000)
+  .option('--rate <n>', 'at most this many events per second, 3 per ride (0 = no cap)', (v) => Number(v), 3000)
+  .option(
+    '--speed <x>',
+    "ride time per wall time, e.g. 60 = one hour per minute (0 = ignore the ride's clock)",
+    (v) => Number(v),
+    0,
+  )
   .option('--exit-when-done', 'exit 0 once every ride has both predictions (smoke test)', false)
   .option('--no-view', 'plain progress lines instead of the live view')
   .action(async (opts: StartOptions) => {
@@ -85,9 +92,11 @@ const program = new Command('start')
         'none',
         `start-${randomUUID().slice(0, 8)}`,
       );
-      const events = (opts.rides ? rides.slice(0, opts.rides) : rides).map((r) => r.event);
+      const replayed = opts.rides ? rides.slice(0, opts.rides) : rides;
+      // The ride's clock: pickups and drop-offs interleaved as they happened.
+      const events = [...rideTimeline(replayed)];
       say(
-        `replaying ${events.length} rides from ${opts.data} (${Object.values(dropped).reduce((a, b) => a + b, 0)} rows break the contract and are skipped)`,
+        `replaying ${replayed.length} rides as ${events.length} events in event-time order from ${opts.data} (${Object.values(dropped).reduce((a, b) => a + b, 0)} rows break the contract and are skipped)`,
       );
 
       const stats: LiveStats = {
@@ -95,20 +104,28 @@ const program = new Command('start')
         received: { duration: 0, tip: 0 },
         latest: [],
         startedAt: Date.now(),
-        rideTotal: events.length,
+        rideTotal: replayed.length,
+        eventTotal: events.length,
       };
+      // What each kind must answer: the event it scores, by id (a duration at pickup, a tip at drop-off).
+      const expected = new Map<string, RideEvent>(events.map((e) => [e.eventId, e]));
       const mine = new Set(events.map((e) => e.rideId));
       const seen: Record<PredictionKind, Set<string>> = { duration: new Set(), tip: new Set() };
+      let wrongEvent = 0;
+      const check = (kind: PredictionKind, p: Prediction) => {
+        const e = expected.get(p.event.id);
+        if (!e || e.type !== FEATURE_SPECS[kind].eventType || p.eventTime !== e.occurredAt) wrongEvent++;
+      };
       // Each reader starts at the beginning of its stream; only this run's rides count.
       const subs: Lifecycle[] = (['duration', 'tip'] as const).map((kind) =>
         transport.subscribe(
           kind,
           (p) => {
             if (!mine.has(p.rideId)) return;
+            check(kind, p);
             seen[kind].add(p.rideId);
             stats.received[kind] = seen[kind].size;
-            stats.latest.unshift(p);
-            stats.latest.length = Math.min(stats.latest.length, 6);
+            rememberPrediction(stats.latest, p);
           },
           (err) => {
             say(`reading ${kind} predictions failed: ${(err as Error).message}`);
@@ -122,11 +139,20 @@ const program = new Command('start')
       let prev = { at: Date.now(), duration: 0, tip: 0 };
       const timer = setInterval(() => {
         if (opts.view && process.stdout.isTTY) process.stdout.write(renderFrame(stats, transport.label, prev));
-        else say(`sent ${stats.sent}/${events.length}, duration ${stats.received.duration}, tip ${stats.received.tip}`);
+        else
+          say(
+            `sent ${stats.sent}/${events.length} events, duration ${stats.received.duration}, tip ${stats.received.tip}`,
+          );
         prev = { at: Date.now(), duration: stats.received.duration, tip: stats.received.tip };
-        if (opts.exitWhenDone && stats.received.duration === events.length && stats.received.tip === events.length) {
-          say(`all ${events.length} rides have both predictions`);
-          void stopAll(0);
+        const total = replayed.length;
+        if (opts.exitWhenDone && stats.received.duration === total && stats.received.tip === total) {
+          if (wrongEvent > 0) {
+            say(`${wrongEvent} predictions were not stamped with the event their kind scores`);
+            void stopAll(1);
+          } else {
+            say(`all ${total} rides have both predictions (duration at pickup, tip at drop-off)`);
+            void stopAll(0);
+          }
         }
       }, 1000);
       cleanups.push({ name: 'stop view', run: async () => clearInterval(timer) });
@@ -135,15 +161,17 @@ const program = new Command('start')
       cleanups.push({ name: 'stop replay', run: async () => ac.abort() });
       const producerUrl = `http://127.0.0.1:${specs[0]!.port}`;
       await replayRides({
-        rides: events,
+        events,
         url: producerUrl,
         ratePerSec: opts.rate,
+        speed: opts.speed,
         batchSize: 100,
-        concurrency: 4,
+        // One request at a time: the topic then holds the events in the order they happened.
+        concurrency: 1,
         signal: ac.signal,
         onProgress: (n) => (stats.sent = n),
       });
-      say(`replay done: ${events.length} rides sent to ${producerUrl}/rides`);
+      say(`replay done: ${events.length} events of ${replayed.length} rides sent to ${producerUrl}/rides`);
     } catch (err) {
       say(`failed: ${(err as Error).message}`);
       await stopAll(1);

@@ -4,6 +4,7 @@
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { makePrediction, type Prediction } from '@ridestream/features';
+import { aCompleted } from '@ridestream/features/testing';
 import { waitFor } from '@ridestream/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readKinesisPredictions } from '../kinesis-reader';
@@ -12,8 +13,7 @@ const prediction = (rideId: string): Prediction =>
   makePrediction({
     kind: 'tip',
     model: { name: 'tip', version: '1' },
-    rideId,
-    eventTime: '2024-01-01T10:00:00.000-05:00',
+    event: aCompleted(rideId, { occurredAt: '2024-01-01T10:00:00.000-05:00', startedAt: '2024-01-01T09:40:00-05:00' }),
     value: 1.5,
     scoredAt: new Date('2024-01-01T15:00:01Z'),
   });
