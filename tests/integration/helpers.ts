@@ -4,27 +4,40 @@ import {
   type Prediction,
   type PredictionKind,
   type RideEvent,
+  type RideStarted,
 } from '@ridestream/features';
 import { loadEnvConfig, type Logger } from '@ridestream/runtime';
 import { consumerEnvSchema, createConsumerService, type ConsumerService } from '@ridestream/stream-consumer';
 import { loadScorer } from '@ridestream/stream-consumer/scoring';
 import { brokers, testLogger, unique } from '@ridestream/testing';
-import { cleanTrips, readTlcFile } from '@ridestream/tlc';
+import { cleanTrips, readTlcFile, rideTimeline, type CleanRide } from '@ridestream/tlc';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
 
 export const modelPath = (kind: PredictionKind) => new URL(`../../models/${kind}/model.onnx`, import.meta.url).pathname;
 const TLC_2024_01 = new URL('../../data/tlc/green_tripdata_2024-01.parquet', import.meta.url).pathname;
 
-/** The first `n` contract-valid rides of January 2024, as the backend would publish them. */
-export async function realRides(n: number, prefix = unique('ride').slice(0, 13)): Promise<RideEvent[]> {
+/** The first `n` contract-valid rides of January 2024, each as its three v2 events. */
+export async function realCleanRides(n: number, prefix = unique('ride').slice(0, 13)): Promise<CleanRide[]> {
   const { rides } = cleanTrips(await readTlcFile(TLC_2024_01, { limit: Math.ceil(n * 1.1) + 100 }), 'none', prefix);
   if (rides.length < n) throw new Error(`only ${rides.length} valid rides in the sample`);
-  return rides.slice(0, n).map((r) => r.event);
+  return rides.slice(0, n);
+}
+
+/** The `ride.started` events of `n` real rides (what the backend publishes at pickup; the duration consumer scores). */
+export async function realRides(n: number, prefix?: string): Promise<RideStarted[]> {
+  return (await realCleanRides(n, prefix)).map((r) => r.started);
+}
+
+/** All the events of `n` real rides, on the ride's clock (pickups and drop-offs interleaved), as replay sends them. */
+export async function realRideEvents(n: number, prefix?: string): Promise<RideEvent[]> {
+  return [...rideTimeline(await realCleanRides(n, prefix))];
 }
 
 export interface ConsumerUnderTest {
   readonly service: ConsumerService;
   scored(): Promise<number>;
+  /** Valid events of another type, by type (`ridestream_skipped_total`). */
+  skipped(): Promise<Record<string, number>>;
 }
 
 /**
@@ -63,6 +76,10 @@ export async function startConsumer(
     async scored() {
       const metric = await service.registry.getSingleMetric('ridestream_records_total')?.get();
       return metric?.values.find((v) => v.labels.outcome === 'scored')?.value ?? 0;
+    },
+    async skipped() {
+      const metric = await service.registry.getSingleMetric('ridestream_skipped_total')?.get();
+      return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.type), v.value]));
     },
   };
 }
