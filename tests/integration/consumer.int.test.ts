@@ -1,4 +1,5 @@
-import { scoreRides } from '@ridestream/batch';
+import { scoreEvents } from '@ridestream/batch';
+import { FEATURE_SPECS } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
 import { DLQ_HEADERS } from '@ridestream/stream-consumer';
 import { collect, freshTopics, testKafka, unique, waitFor, type Collector } from '@ridestream/testing';
@@ -9,6 +10,7 @@ import {
   modelPath,
   predictionsOf,
   produceAll,
+  realCleanRides,
   realRides,
   startConsumer,
   type ConsumerUnderTest,
@@ -55,22 +57,28 @@ describe('duration-consumer on the real broker', () => {
       },
       {
         key: 'bad-type',
-        value: JSON.stringify({ ...rides[0], rideId: 'bad-type', tripDistance: 'far' }),
+        value: JSON.stringify({ ...rides[0], rideId: 'bad-type', plannedDistance: 'far' }),
         code: 'INVALID_EVENT',
-        field: 'tripDistance',
+        field: 'plannedDistance',
       },
       {
         key: 'bad-missing',
-        value: JSON.stringify({ ...rides[0], rideId: 'bad-missing', pickupAt: undefined }),
+        value: JSON.stringify({ ...rides[0], rideId: 'bad-missing', occurredAt: undefined }),
         code: 'INVALID_EVENT',
-        field: 'pickupAt',
+        field: 'occurredAt',
+      },
+      {
+        key: 'bad-v1',
+        value: JSON.stringify({ ...rides[0], rideId: 'bad-v1', schemaVersion: 1 }),
+        code: 'CONTRACT_VERSION_RETIRED',
+        field: 'schemaVersion',
       },
     ];
     // Poison records interleaved with valid ones, all with the same key so they share one partition.
     const messages = rides.flatMap((r, i) => [
       { key: 'k', value: JSON.stringify(r) },
-      ...(i % 60 === 0 && bad[i / 60]
-        ? [{ key: 'k', value: bad[i / 60]!.value, headers: { 'x-test-id': bad[i / 60]!.key } }]
+      ...(i % 50 === 0 && bad[i / 50]
+        ? [{ key: 'k', value: bad[i / 50]!.value, headers: { 'x-test-id': bad[i / 50]!.key } }]
         : []),
     ]);
     await produceAll(producer, input, messages);
@@ -106,7 +114,7 @@ describe('duration-consumer on the real broker', () => {
     }
     expect(await c.scored()).toBe(rides.length);
     const metrics = await (await fetch(`http://127.0.0.1:${c.service.ops.port()}/metrics`)).text();
-    expect(metrics).toMatch(/ridestream_records_total\{outcome="rejected",consumer="[^"]+"\} 5/);
+    expect(metrics).toMatch(/ridestream_records_total\{outcome="rejected",consumer="[^"]+"\} 6/);
   });
 
   it('publishes the same value as offline scoring, stamped with the model version', async () => {
@@ -121,15 +129,16 @@ describe('duration-consumer on the real broker', () => {
     await consumer('duration', { INPUT_TOPIC: input, OUTPUT_TOPIC: output, DEAD_LETTER_TOPIC: dlq });
     await waitFor(() => out.messages.length >= rides.length, 'predictions for every ride');
 
-    const model = await createModel({ path: modelPath('duration') });
+    const model = await createModel({ path: modelPath('duration'), features: FEATURE_SPECS.duration });
     cleanups.push(() => model.dispose());
-    const offline = await scoreRides(model, rides);
+    const offline = await scoreEvents(model, 'duration', rides);
     const byRide = new Map(predictionsOf(out.messages, 'duration').map((p) => [p.rideId, p]));
     rides.forEach((r, i) => {
       const p = byRide.get(r.rideId)!;
       expect(Math.abs(p.value - offline[i]!)).toBeLessThanOrEqual(1e-4);
       expect(p.model).toEqual({ name: model.info.name, version: model.info.version });
-      expect(p.eventTime).toBe(r.pickupAt);
+      expect(p.eventTime).toBe(r.occurredAt);
+      expect(p.event).toEqual({ type: 'ride.started', id: r.eventId });
     });
     // Keyed by ride id: a subscriber sees every prediction of a ride on one partition, in order.
     expect(out.messages.every((m) => String(m.key) === JSON.parse(String(m.value)).rideId)).toBe(true);
@@ -195,5 +204,68 @@ describe('duration-consumer on the real broker', () => {
     expect(rides.filter((r) => !counts.has(r.rideId))).toEqual([]);
     // A graceful stop commits what it published: nothing is scored twice.
     expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
+  });
+});
+
+describe('tip-consumer on the real broker: late, out-of-order, repeated and wrong-type events', () => {
+  it('scores ride.completed whatever came before, skips other types with a metric, dead-letters v1 and impossible rides', async () => {
+    const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq']);
+    const [a, b, c, d] = await realCleanRides(4);
+    const backwards = {
+      ...d!.completed,
+      eventId: 'backwards:completed',
+      rideId: 'backwards',
+      occurredAt: '2024-01-01T00:00:00-05:00',
+    };
+    const v1 = {
+      schemaVersion: 1,
+      rideId: 'v1',
+      vendorId: 2,
+      pickupAt: a!.started.occurredAt,
+      puLocationId: 74,
+      doLocationId: 236,
+      tripDistance: 2,
+      passengerCount: 1,
+      paymentType: 1,
+      fareAmount: 10,
+    };
+    const sent = [
+      a!.started, // wrong type for the tip consumer: skipped
+      a!.completed, // in order
+      b!.completed, // its ride.started never comes: scored anyway
+      c!.completed, // out of order: before its own ride.started
+      c!.started,
+      c!.completed, // a duplicate: scored again, same prediction id
+      a!.paid, // wrong type: skipped
+      backwards, // drop-off before its pickup
+      v1, // retired contract
+    ];
+    // One key, one partition: the order above is the order the consumer sees.
+    await produceAll(
+      producer,
+      input,
+      sent.map((e) => ({ key: 'k', value: JSON.stringify(e) })),
+    );
+    const out = await collector(output);
+    const dead = await collector(dlq);
+    const tip = await consumer('tip', { INPUT_TOPIC: input, OUTPUT_TOPIC: output, DEAD_LETTER_TOPIC: dlq });
+    await waitFor(() => out.messages.length >= 4 && dead.messages.length >= 2, 'predictions and dead letters');
+    await waitFor(async () => Object.keys(await tip.skipped()).length >= 2, 'the skip metric');
+
+    const predictions = predictionsOf(out.messages, 'tip');
+    expect(predictions.map((p) => p.event.id)).toEqual([
+      a!.completed.eventId,
+      b!.completed.eventId,
+      c!.completed.eventId,
+      c!.completed.eventId,
+    ]);
+    expect(predictions[3]!.predictionId).toBe(predictions[2]!.predictionId);
+    expect(predictions[2]!.eventTime).toBe(c!.completed.occurredAt);
+    const codes = dead.messages.map((m) => String(m.headers?.[DLQ_HEADERS.code]));
+    expect(codes).toEqual(['DROPOFF_BEFORE_PICKUP', 'CONTRACT_VERSION_RETIRED']);
+    expect(String(dead.messages[0]!.headers?.[DLQ_HEADERS.issues])).toContain('occurredAt');
+    expect(String(dead.messages[1]!.headers?.[DLQ_HEADERS.reason])).toMatch(/retired.*schemaVersion 2/);
+    expect(await tip.skipped()).toEqual({ 'ride.started': 2, 'ride.paid': 1 });
+    expect(await tip.scored()).toBe(4);
   });
 });
