@@ -52,7 +52,7 @@ export function kafkaAdapter(kafka: Kafka = testKafka()): ConformanceAdapter {
         BATCH_SIZE: String(options.batchSize),
         MODEL_PATH: testModelPath(kind),
       });
-      return { stop: () => c.service.stop(), scored: () => c.scored() };
+      return { stop: () => c.service.stop(), scored: () => c.scored(), skipped: () => c.skipped() };
     },
   };
 }

@@ -37,6 +37,7 @@ import { loadScorer } from '@ridestream/stream-consumer/scoring';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll } from 'vitest';
 import { testModelPath, type ConformanceAdapter, type Streams } from './conformance';
+import { skippedByType } from './helpers';
 
 export interface LocalKinesis {
   endpoints(): EnsuredKinesis;
@@ -64,6 +65,7 @@ export function useLocalKinesis(): LocalKinesis {
 export interface KinesisConsumerUnderTest {
   readonly service: KinesisConsumerService;
   scored(): Promise<number>;
+  skipped(): Promise<Record<string, number>>;
 }
 
 /** A Kinesis consumer service as the app composes it, with short lease timings and its ops server on a free port. */
@@ -104,6 +106,7 @@ export async function startKinesisConsumer(
       const metric = await service.registry.getSingleMetric('ridestream_records_total')?.get();
       return metric?.values.find((v) => v.labels.outcome === 'scored')?.value ?? 0;
     },
+    skipped: () => skippedByType(service.registry),
   };
 }
 
@@ -161,7 +164,7 @@ export function kinesisAdapter(local: LocalKinesis): ConformanceAdapter {
         APPLICATION_NAME: group,
         BATCH_SIZE: String(options.batchSize),
       });
-      return { stop: () => c.service.stop(), scored: () => c.scored() };
+      return { stop: () => c.service.stop(), scored: () => c.scored(), skipped: () => c.skipped() };
     },
   };
 }

@@ -4,12 +4,12 @@
  * fresh streams, raw publishing, a collector, and a consumer service as its app would compose it.
  */
 import { join } from 'node:path';
-import { scoreRides } from '@ridestream/batch';
-import type { Prediction, PredictionKind } from '@ridestream/features';
+import { scoreEvents } from '@ridestream/batch';
+import { FEATURE_SPECS, type Prediction, type PredictionKind } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
 import { waitFor } from '@ridestream/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countByRide, modelPath, realRides } from './helpers';
+import { countByRide, modelPath, realCleanRides, realRides } from './helpers';
 
 /**
  * The shipped model, or RIDESTREAM_TEST_MODELS/<kind>/model.onnx when that is set: the suite then checks a
@@ -38,6 +38,8 @@ export interface DeadLetterView {
 export interface ConsumerHandle {
   stop(): Promise<void>;
   scored(): Promise<number>;
+  /** Valid events of another type, by type. */
+  skipped(): Promise<Record<string, number>>;
 }
 
 export interface Collected<T> {
@@ -89,9 +91,9 @@ export function registerConformanceSuite(adapter: () => ConformanceAdapter): voi
       expect(counts.size).toBe(rides.length);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
       expect(await consumer.scored()).toBe(rides.length);
-      const model = await createModel({ path: a.modelPath('duration') });
+      const model = await createModel({ path: a.modelPath('duration'), features: FEATURE_SPECS.duration });
       cleanups.push(() => model.dispose());
-      const offline = await scoreRides(model, rides);
+      const offline = await scoreEvents(model, 'duration', rides);
       const byRide = new Map(out.items().map((p) => [p.rideId, p]));
       rides.forEach((r, i) => expect(Math.abs(byRide.get(r.rideId)!.value - offline[i]!)).toBeLessThanOrEqual(1e-4));
     });
@@ -129,6 +131,51 @@ export function registerConformanceSuite(adapter: () => ConformanceAdapter): voi
         expect(d.sourcePosition).toMatch(/^\d+$/);
         expect(d.consumer).toBe(g);
       });
+    });
+
+    it('scores only its event type: a tip for each ride.completed (before its start, or repeated), others skipped', async () => {
+      const a = adapter();
+      const streams = await a.freshStreams(1);
+      const rides = await realCleanRides(100);
+      // Completed before started for half of them, a duplicate of one, and every ride.paid.
+      const records = rides.flatMap((r, i) =>
+        (i % 2 === 0 ? [r.started, r.completed, r.paid] : [r.completed, r.started, r.paid]).map((e) => ({
+          key: r.rideId,
+          value: JSON.stringify(e),
+        })),
+      );
+      records.push({ key: rides[0]!.rideId, value: JSON.stringify(rides[0]!.completed) });
+      const poison = [
+        { value: JSON.stringify({ ...rides[1]!.started, schemaVersion: 1 }), code: 'CONTRACT_VERSION_RETIRED' },
+        {
+          value: JSON.stringify({ ...rides[2]!.completed, occurredAt: '2020-01-01T00:00:00Z' }),
+          code: 'DROPOFF_BEFORE_PICKUP',
+        },
+      ];
+      records.push(...poison.map((p) => ({ key: 'k', value: p.value })));
+      await a.publish(streams.input, records);
+      const out = track(await a.collectPredictions(streams.output, 'tip'));
+      const dead = track(await a.collectDeadLetters(streams.dlq));
+      const consumer = track(await a.startConsumer('tip', streams, group('tip'), { batchSize: 50 }));
+      await waitFor(
+        () => out.items().length >= rides.length + 1 && dead.items().length >= poison.length,
+        `${a.name}: tips and dead letters`,
+      );
+      await waitFor(async () => Object.keys(await consumer.skipped()).length >= 2, `${a.name}: the skip metric`);
+
+      const tips = out.items();
+      expect(tips.every((p) => p.event.type === 'ride.completed' && p.event.id === `${p.rideId}:completed`)).toBe(true);
+      expect(countByRide(tips).size).toBe(rides.length);
+      const twice = tips.filter((p) => p.rideId === rides[0]!.rideId);
+      expect(twice).toHaveLength(2);
+      expect(twice[1]!.predictionId).toBe(twice[0]!.predictionId);
+      expect(
+        dead
+          .items()
+          .map((d) => d.code)
+          .sort(),
+      ).toEqual(poison.map((p) => p.code).sort());
+      expect(await consumer.skipped()).toEqual({ 'ride.started': rides.length, 'ride.paid': rides.length });
     });
 
     it('loses nothing when stopped mid-stream, and a restarted instance goes on from the last checkpoint', async () => {

@@ -12,6 +12,7 @@ import { loadScorer } from '@ridestream/stream-consumer/scoring';
 import { brokers, testLogger, unique } from '@ridestream/testing';
 import { cleanTrips, readTlcFile, rideTimeline, type CleanRide } from '@ridestream/tlc';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
 
 export const modelPath = (kind: PredictionKind) => new URL(`../../models/${kind}/model.onnx`, import.meta.url).pathname;
 const TLC_2024_01 = new URL('../../data/tlc/green_tripdata_2024-01.parquet', import.meta.url).pathname;
@@ -77,11 +78,14 @@ export async function startConsumer(
       const metric = await service.registry.getSingleMetric('ridestream_records_total')?.get();
       return metric?.values.find((v) => v.labels.outcome === 'scored')?.value ?? 0;
     },
-    async skipped() {
-      const metric = await service.registry.getSingleMetric('ridestream_skipped_total')?.get();
-      return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.type), v.value]));
-    },
+    skipped: () => skippedByType(service.registry),
   };
+}
+
+/** A consumer's `ridestream_skipped_total`: valid events of another type, by type. */
+export async function skippedByType(registry: Registry): Promise<Record<string, number>> {
+  const metric = await registry.getSingleMetric('ridestream_skipped_total')?.get();
+  return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.type), v.value]));
 }
 
 /** Parses and validates prediction messages against the published contract. */
