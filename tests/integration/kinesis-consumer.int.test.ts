@@ -3,6 +3,7 @@
  * leases shared between instances. Faults are injected with SDK middleware on a real client talking to a real
  * server, so every retry path runs the real code.
  */
+import { FEATURE_SPECS } from '@ridestream/features';
 import {
   ExpiredIteratorException,
   ProvisionedThroughputExceededException,
@@ -23,7 +24,7 @@ import { realRides } from './helpers';
 const local = useLocalKinesis();
 let model: Model;
 beforeAll(async () => {
-  model = await createModel({ path: testModelPath('duration') });
+  model = await createModel({ path: testModelPath('duration'), features: FEATURE_SPECS.duration });
 });
 afterAll(() => model.dispose());
 const cleanups: (() => Promise<unknown>)[] = [];

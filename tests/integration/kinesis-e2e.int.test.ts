@@ -4,8 +4,8 @@
  * per model at steady state; then a crashed instance (leases neither checkpointed nor released) whose shards the
  * survivor takes over once the leases expire, losing nothing.
  */
-import { scoreRides } from '@ridestream/batch';
-import type { PredictionKind } from '@ridestream/features';
+import { scoreEvents } from '@ridestream/batch';
+import { FEATURE_SPECS, type PredictionKind } from '@ridestream/features';
 import { collectStream, freshStreams, type StreamCollector } from '@ridestream/kinesis-tool';
 import { createModel } from '@ridestream/model';
 import { unique, waitFor } from '@ridestream/testing';
@@ -18,7 +18,7 @@ import {
   useLocalKinesis,
   type KinesisConsumerUnderTest,
 } from './conformance-kinesis-adapter';
-import { countByRide, realRides } from './helpers';
+import { countByRide, realRideEvents, realRides } from './helpers';
 
 const RIDES = 5000;
 const SHARDS = 4;
@@ -60,12 +60,13 @@ describe('rides on the local Kinesis: publisher -> both consumers -> prediction 
     await waitFor(() => instances.every((c) => held(c) === SHARDS / 2), 'balanced leases', 30_000);
     const out = { duration: collector(durationOut), tip: collector(tipOut) };
 
-    const rides = await realRides(RIDES);
+    // Every ride's three events on the ride's clock; each application scores its own type and skips the others.
+    const events = await realRideEvents(RIDES);
     const t0 = performance.now();
     await putAll(
       local.client(),
       input,
-      rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
+      events.map((e) => ({ key: e.rideId, value: JSON.stringify(e) })),
     );
     const publishS = (performance.now() - t0) / 1000;
     await waitFor(
@@ -75,7 +76,7 @@ describe('rides on the local Kinesis: publisher -> both consumers -> prediction 
     );
     const totalS = (performance.now() - t0) / 1000;
     console.info(
-      `kinesis e2e: published ${RIDES} rides in ${publishS.toFixed(2)} s (${Math.round(RIDES / publishS)}/s); ` +
+      `kinesis e2e: published ${events.length} events of ${RIDES} rides in ${publishS.toFixed(2)} s (${Math.round(events.length / publishS)}/s); ` +
         `both prediction streams complete after ${totalS.toFixed(2)} s (${Math.round(RIDES / totalS)} rides/s)`,
     );
 
@@ -84,9 +85,13 @@ describe('rides on the local Kinesis: publisher -> both consumers -> prediction 
       const counts = countByRide(predictions);
       expect(counts.size).toBe(RIDES);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
-      const model = await createModel({ path: testModelPath(kind) });
+      const rides = events.filter((e) => e.type === FEATURE_SPECS[kind].eventType);
+      expect(
+        predictions.every((p) => p.event.id === `${p.rideId}:${kind === 'duration' ? 'started' : 'completed'}`),
+      ).toBe(true);
+      const model = await createModel({ path: testModelPath(kind), features: FEATURE_SPECS[kind] });
       cleanups.push(() => model.dispose());
-      const offline = await scoreRides(model, rides);
+      const offline = await scoreEvents(model, kind, rides);
       const byRide = new Map(predictions.map((p) => [p.rideId, p.value]));
       let worst = 0;
       rides.forEach((r, i) => (worst = Math.max(worst, Math.abs(byRide.get(r.rideId)! - offline[i]!))));

@@ -3,7 +3,7 @@
  * shape the Lambda event source mapping delivers (base64 data, seconds-with-fraction arrival time, eventID
  * `<shard>:<sequence>`, the stream ARN), and the predictions really go to an output stream.
  */
-import type { RideEvent } from '@ridestream/features';
+import { FEATURE_SPECS, type RideEvent } from '@ridestream/features';
 import { createKinesisLambdaHandler, createKinesisPublisher, parseDeadLetterEnvelope } from '@ridestream/kinesis';
 import { collectStream } from '@ridestream/kinesis-tool';
 import { createModel, type Model } from '@ridestream/model';
@@ -19,12 +19,12 @@ import {
   putAll,
   useLocalKinesis,
 } from './conformance-kinesis-adapter';
-import { realRides } from './helpers';
+import { realCleanRides } from './helpers';
 
 const local = useLocalKinesis();
 let model: Model;
 beforeAll(async () => {
-  model = await createModel({ path: testModelPath('tip') });
+  model = await createModel({ path: testModelPath('tip'), features: FEATURE_SPECS.tip });
 });
 afterAll(() => model.dispose());
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -54,15 +54,19 @@ function handlerFor(outputStream: string, deadLetterStream: string, failNextPred
 describe('Kinesis Lambda handler', () => {
   it('scores a batch with poison records: predictions out, poison dead-lettered, no item failure', async () => {
     const streams = await kinesisAdapter(local).freshStreams(1);
-    const rides = await realRides(300);
+    const clean = await realCleanRides(300);
+    const rides = clean.map((r) => r.completed);
     const poison = ['{"rideId": ', JSON.stringify({ ...rides[0], rideId: 'neg-fare', fareAmount: -3 })];
+    // A ride.started among them: valid, of another type, so neither a prediction nor a dead letter.
+    const started = clean[0]!.started;
     await putAll(local.client(), streams.input, [
       ...rides.slice(0, 150).map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
       ...poison.map((value, i) => ({ key: `poison-${i}`, value })),
+      { key: started.rideId, value: JSON.stringify(started) },
       ...rides.slice(150).map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
     ]);
     const records = await eventFromStream(local.client(), streams.input);
-    expect(records).toHaveLength(rides.length + poison.length);
+    expect(records).toHaveLength(rides.length + poison.length + 1);
 
     const res = await handlerFor(streams.output, streams.dlq)(
       { Records: records },
@@ -79,6 +83,8 @@ describe('Kinesis Lambda handler', () => {
     await waitFor(() => out.records.length >= rides.length && dead.records.length >= poison.length, 'all outputs');
     const predictions = out.records.map((r) => parsePrediction(r.data, 'tip'));
     expect(new Set(predictions.map((p) => p.rideId))).toEqual(new Set(rides.map((r: RideEvent) => r.rideId)));
+    expect(predictions).toHaveLength(rides.length);
+    expect(predictions.every((p) => p.event.type === 'ride.completed')).toBe(true);
     const letters = dead.records.map((r) => parseDeadLetterEnvelope(r.data));
     expect(letters.map((l) => l.original.toString()).sort()).toEqual([...poison].sort());
     expect(letters.map((l) => l.headers['x-ridestream-error-code']).sort()).toEqual(['INVALID_EVENT', 'INVALID_JSON']);
@@ -87,7 +93,7 @@ describe('Kinesis Lambda handler', () => {
 
   it('reports the first transiently failed record, and the retried remainder publishes each ride once', async () => {
     const streams = await kinesisAdapter(local).freshStreams(1);
-    const rides = await realRides(100);
+    const rides = (await realCleanRides(100)).map((r) => r.completed);
     await putAll(local.client(), streams.input, [
       { key: 'poison', value: 'not json' },
       ...rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),

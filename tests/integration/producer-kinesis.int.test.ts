@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
 import { rideEventSchema, type RideEvent } from '@ridestream/features';
-import { sampleRide } from '@ridestream/features/testing';
+import { aStarted } from '@ridestream/features/testing';
 import { createProducerService, replayRides, type ProducerService } from '@ridestream/ingest';
 import { awsConnectionsFromEnv, createKinesisStreamPublisher, kinesisEnvSchema } from '@ridestream/kinesis';
 import { collectStream, freshStreams, localAwsEnv, type StreamCollector } from '@ridestream/kinesis-tool';
@@ -13,7 +13,7 @@ import { loadEnvConfig, silentLogger } from '@ridestream/runtime';
 import { waitFor } from '@ridestream/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useLocalKinesis } from './conformance-kinesis-adapter';
-import { realRides } from './helpers';
+import { realRideEvents } from './helpers';
 
 const local = useLocalKinesis();
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -55,15 +55,16 @@ const postRides = (service: ProducerService, body: unknown) =>
   });
 
 describe('producer on Kinesis', () => {
-  it('creates the stream, becomes ready, and writes every posted ride once, keyed by its ride id', async () => {
+  it('creates the stream, becomes ready, and writes every posted ride event once, keyed by its ride id', async () => {
     const stream = `rides-${randomUUID()}`;
     const service = kinesisProducer(stream, true);
     await service.start();
     expect((await fetch(`http://127.0.0.1:${service.http.port()}/readyz`)).status).toBe(200);
 
-    const rides = await realRides(1200);
+    // 400 rides, 1,200 events of the three types, on the ride's clock.
+    const rides = await realRideEvents(400);
     const sent = await replayRides({
-      rides,
+      events: rides,
       url: `http://127.0.0.1:${service.http.port()}`,
       ratePerSec: 0,
       batchSize: 250,
@@ -74,13 +75,14 @@ describe('producer on Kinesis', () => {
     const c = collect(stream);
     await waitFor(() => c.records.length >= rides.length, `${rides.length} records on ${stream}`);
     expect(c.records).toHaveLength(rides.length);
-    const byId = new Map<string, RideEvent>(rides.map((r) => [r.rideId, r]));
+    const byId = new Map<string, RideEvent>(rides.map((r) => [r.eventId, r]));
     for (const r of c.records) {
       const ride = rideEventSchema.parse(JSON.parse(r.data.toString('utf8')));
       expect(r.partitionKey).toBe(ride.rideId);
-      expect(ride).toEqual(byId.get(ride.rideId));
+      expect(ride).toEqual(byId.get(ride.eventId));
     }
-    expect(new Set(c.records.map((r) => r.partitionKey)).size).toBe(rides.length);
+    expect(new Set(c.records.map((r) => JSON.parse(r.data.toString('utf8')).eventId)).size).toBe(rides.length);
+    expect(new Set(c.records.map((r) => r.partitionKey)).size).toBe(400);
     // The stream the producer created has 2 shards; ride ids hash onto both.
     expect(new Set(c.records.map((r) => r.shardId)).size).toBe(2);
   });
@@ -90,12 +92,12 @@ describe('producer on Kinesis', () => {
     const service = kinesisProducer(stream, false);
     await service.start();
 
-    const bad = await postRides(service, [sampleRide('good-1'), sampleRide('bad-1', { doLocationId: 300 })]);
+    const bad = await postRides(service, [aStarted('good-1'), aStarted('bad-1', { doLocationId: 300 })]);
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ error: 'invalid ride', field: '[1].doLocationId' });
+    expect(await bad.json()).toMatchObject({ error: 'invalid ride event', field: '[1].doLocationId' });
 
     // Waits on a later valid ride rather than sleeping: once it is on the stream, the bad request would be too.
-    expect((await postRides(service, sampleRide('marker-1'))).status).toBe(202);
+    expect((await postRides(service, aStarted('marker-1'))).status).toBe(202);
     const c = collect(stream);
     await waitFor(() => c.records.length >= 1, 'the marker ride');
     expect(c.records.map((r) => r.partitionKey)).toEqual(['marker-1']);
@@ -113,7 +115,7 @@ describe('producer on Kinesis', () => {
     await service.start();
     await local.client().send(new DeleteStreamCommand({ StreamName: stream }));
 
-    const res = await postRides(service, sampleRide('r-1'));
+    const res = await postRides(service, aStarted('r-1'));
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
   });

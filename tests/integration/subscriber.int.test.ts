@@ -1,4 +1,5 @@
 import { makePrediction, type Prediction } from '@ridestream/features';
+import { aCompleted } from '@ridestream/features/testing';
 import { subscribePredictions, type PredictionMeta } from '@ridestream/subscriber';
 import { brokers, freshTopics, testKafka, testLogger, unique, waitFor } from '@ridestream/testing';
 import type { FieldIssue } from '@ridestream/features';
@@ -14,8 +15,7 @@ describe('subscribePredictions', () => {
       makePrediction({
         kind: 'tip',
         model: { name: 'ride-tip', version: '2' },
-        rideId,
-        eventTime: '2024-01-15T08:30:00-05:00',
+        event: aCompleted(rideId),
         value: 2.5,
         scoredAt: new Date(),
       }),
