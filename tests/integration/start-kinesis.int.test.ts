@@ -30,7 +30,7 @@ describe('npm start -- --transport kinesis', () => {
     child.stderr.on('data', (b: Buffer) => (output += b.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(output).toContain('(started by this run)');
-    expect(output).toContain('all 300 rides have both predictions');
+    expect(output).toContain('all 300 rides have both predictions (duration at pickup, tip at drop-off)');
     expect(code, output).toBe(0);
   });
 });

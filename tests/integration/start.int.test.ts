@@ -20,7 +20,7 @@ describe('npm start', () => {
     child.stdout.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr.on('data', (b: Buffer) => (output += b.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(output).toContain('all 500 rides have both predictions');
+    expect(output).toContain('all 500 rides have both predictions (duration at pickup, tip at drop-off)');
     expect(code, output).toBe(0);
   });
 });
