@@ -193,16 +193,14 @@ describe('POST /rides under fuzzing', () => {
         .map(([r, at, ms, tripDistance, fareAmount]) =>
           aCompleted(r.rideId, { ...r, startedAt: iso(at), occurredAt: iso(at + ms), tripDistance, fareAmount }),
         ),
-      fc
-        .tuple(ride, instant, dollars, dollars)
-        .map(([r, at, tipAmount, fare]) =>
-          aPaid(r.rideId, {
-            paymentType: r.paymentType,
-            occurredAt: iso(at),
-            tipAmount,
-            totalAmount: fare + tipAmount,
-          }),
-        ),
+      fc.tuple(ride, instant, dollars, dollars).map(([r, at, tipAmount, fare]) =>
+        aPaid(r.rideId, {
+          paymentType: r.paymentType,
+          occurredAt: iso(at),
+          tipAmount,
+          totalAmount: fare + tipAmount,
+        }),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(

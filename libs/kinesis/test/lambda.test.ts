@@ -1,22 +1,12 @@
 import type { OutgoingMessage } from '@ridestream/kafka';
+import { aStarted } from '@ridestream/features/testing';
 import { silentLogger } from '@ridestream/runtime';
 import { predictorScorer } from '@ridestream/stream-consumer';
 import { describe, expect, it } from 'vitest';
 import { createKinesisLambdaHandler, parseDeadLetterEnvelope, type KinesisEventRecord } from '../src/index';
 
 const ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/rides';
-const ride = (rideId: string) => ({
-  schemaVersion: 1,
-  rideId,
-  vendorId: 2,
-  pickupAt: '2024-01-01T00:57:55-05:00',
-  puLocationId: 236,
-  doLocationId: 239,
-  tripDistance: 1.98,
-  passengerCount: 1,
-  paymentType: 1,
-  fareAmount: 12.8,
-});
+const ride = (rideId: string) => aStarted(rideId, { occurredAt: '2024-01-01T00:57:55-05:00' });
 
 /** A record exactly as the Lambda event source mapping delivers it. */
 function eventRecord(seq: number, data: string | Buffer, key = `k${seq}`): KinesisEventRecord {
