@@ -4,7 +4,7 @@
  * scored exactly once, and the consumer must never crash or rejoin its group.
  */
 import { parseRideEvent, type RideEvent } from '@ridestream/features';
-import { DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { DLQ_HEADERS } from '@ridestream/stream-core';
 import { collect, freshTopics, testKafka, waitFor, type Collector } from '@ridestream/testing';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -180,7 +180,7 @@ describe.each(['false', 'true'])('bad input at scale (EXACTLY_ONCE=%s)', (exactl
       const code = String(m!.headers?.[DLQ_HEADERS.code]);
       expect(['INVALID_JSON', 'INVALID_EVENT'], `${b.id} (${b.kind})`).toContain(code);
       expect(String(m!.headers?.[DLQ_HEADERS.reason]).length, b.id).toBeGreaterThan(0);
-      expect(String(m!.headers?.[DLQ_HEADERS.sourceTopic])).toBe(input);
+      expect(String(m!.headers?.[DLQ_HEADERS.sourceStream])).toBe(input);
       expect(Buffer.compare(m!.value!, Buffer.from(b.value)), b.id).toBe(0);
       codes.set(`${b.kind}:${code}`, (codes.get(`${b.kind}:${code}`) ?? 0) + 1);
     }

@@ -6,8 +6,8 @@ import {
   type RideEvent,
 } from '@ridestream/features';
 import { loadEnvConfig, type Logger } from '@ridestream/runtime';
-import { consumerEnvSchema, createConsumerService, type ConsumerService } from '@ridestream/stream-consumer';
-import { loadScorer } from '@ridestream/stream-consumer/scoring';
+import { createKafkaConsumerService, kafkaConsumerEnvSchema, type KafkaConsumerService } from '@ridestream/kafka';
+import { loadScorer } from '@ridestream/stream-core/scoring';
 import { brokers, testLogger, unique } from '@ridestream/testing';
 import { cleanTrips, readTlcFile } from '@ridestream/tlc';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
@@ -23,7 +23,7 @@ export async function realRides(n: number, prefix = unique('ride').slice(0, 13))
 }
 
 export interface ConsumerUnderTest {
-  readonly service: ConsumerService;
+  readonly service: KafkaConsumerService;
   scored(): Promise<number>;
 }
 
@@ -37,7 +37,7 @@ export async function startConsumer(
   logger: Logger = testLogger(),
 ): Promise<ConsumerUnderTest> {
   const config = loadEnvConfig(
-    consumerEnvSchema({
+    kafkaConsumerEnvSchema({
       group: unique(`${kind}-consumer`),
       outputTopic: 'unused',
       modelPath: modelPath(kind),
@@ -51,7 +51,7 @@ export async function startConsumer(
     worker: config.SCORING_WORKER,
     workerMinRecords: config.SCORING_WORKER_MIN_RECORDS,
   });
-  const service = createConsumerService({ config, scorer, logger });
+  const service = createKafkaConsumerService({ config, scorer, logger });
   try {
     await service.start();
   } catch (err) {

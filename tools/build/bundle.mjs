@@ -17,10 +17,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const readJson = (path) => JSON.parse(readFileSync(join(root, path), 'utf8'));
 
 /**
- * The consumers' scoring worker thread: `startScoringWorker` (libs/stream-consumer) loads `scoring-worker.js` from
+ * The consumers' scoring worker thread: `startScoringWorker` (libs/stream-core) loads `scoring-worker.js` from
  * beside the bundle it runs in. A path starting with `/` is from the repo root, others from the app folder.
  */
-const SCORING_WORKER = '/libs/stream-consumer/src/scoring-worker.ts';
+const SCORING_WORKER = '/libs/stream-core/src/scoring-worker.ts';
 
 /**
  * Project -> app folder and entries. The key of `entries` is the output file name (`main` -> main.js).

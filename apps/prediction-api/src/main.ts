@@ -4,7 +4,7 @@
  */
 import { createModel } from '@ridestream/model';
 import { registerPredictRoute } from '@ridestream/predict-api';
-import { modelScorer } from '@ridestream/stream-consumer';
+import { modelScorer } from '@ridestream/stream-core';
 import {
   exitOnStartupError,
   createLogger,

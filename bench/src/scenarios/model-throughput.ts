@@ -13,7 +13,7 @@ import {
   planMessages,
   scoreRecords,
   type SourceRecord,
-} from '@ridestream/stream-consumer';
+} from '@ridestream/stream-core';
 import ort from 'onnxruntime-node';
 import { Registry } from 'prom-client';
 import { sleep } from '../log';
@@ -125,7 +125,7 @@ async function coreThroughput(rides: readonly RideEvent[], seconds: number, repe
   const metrics = createConsumerMetrics(new Registry());
   void metrics;
   void silentLogger;
-  const options = { outputTopic: 'out', deadLetterTopic: 'dlq', consumerName: 'bench' };
+  const options = { outputStream: 'out', deadLetterStream: 'dlq', consumerName: 'bench' };
   const source = { stream: 'in', partition: '0' };
   const run = async (predict: (f: Float32Array, n: number) => Promise<Float32Array>) => {
     const scorer = { kind: 'duration' as const, model: { name: 'ride-duration', version: '1' }, predict };

@@ -1,24 +1,19 @@
-import { FEATURE_COUNT, writeFeatures, type PredictionKind, type RideEvent } from '@ridestream/features';
+import type { PredictionKind, RideEvent } from '@ridestream/features';
 import type { Model } from '@ridestream/model';
+import { predictEvents } from '@ridestream/stream-core';
 import { cleanTrips, readTlcFile, type CleanRide } from '@ridestream/tlc';
 
 /**
- * Scores rides offline with the same feature code and model wrapper as the consumers, in chunks so that a month
- * of rides never builds one giant tensor. This is the reference the streaming path is compared against.
+ * Scores rides offline with the consumers' own scoring function (`predictEvents`: same features, same model
+ * call), in chunks so that a month of rides never builds one giant tensor. This is the reference the streaming path
+ * is compared against.
  */
-export async function scoreRides(
+export function scoreRides(
   model: Pick<Model, 'predict'>,
   events: readonly RideEvent[],
   chunk = 8192,
 ): Promise<Float32Array> {
-  const out = new Float32Array(events.length);
-  for (let start = 0; start < events.length; start += chunk) {
-    const n = Math.min(chunk, events.length - start);
-    const features = new Float32Array(n * FEATURE_COUNT);
-    for (let i = 0; i < n; i++) writeFeatures(events[start + i]!, features, i);
-    out.set(await model.predict(features, n), start);
-  }
-  return out;
+  return predictEvents(model, events, chunk);
 }
 
 export interface RegressionMetrics {

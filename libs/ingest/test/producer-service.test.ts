@@ -3,7 +3,7 @@
  * business only through `RidesPublisher`. Requests go through `inject`; nothing listens.
  */
 import { sampleRide } from '@ridestream/features/testing';
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { silentLogger } from '@ridestream/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProducerService, type ProducerService, type RidesPublisher } from '../src/index';

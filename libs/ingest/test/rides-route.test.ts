@@ -1,5 +1,5 @@
 import { sampleRide } from '@ridestream/features/testing';
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing, silentLogger } from '@ridestream/runtime';
 import Fastify from 'fastify';

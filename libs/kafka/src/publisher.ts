@@ -1,13 +1,7 @@
 import type { Logger } from '@ridestream/runtime';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { isRetriableKafkaError, KafkaTransportError } from './errors';
-
-export interface OutgoingMessage {
-  readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer | string;
-  readonly headers?: Readonly<Record<string, string>>;
-}
 
 export interface PublisherOptions {
   readonly logger: Logger;

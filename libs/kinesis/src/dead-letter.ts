@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OutgoingMessage } from '@ridestream/kafka';
-import { DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { DLQ_HEADERS, type OutgoingMessage } from '@ridestream/stream-core';
 import { z } from 'zod';
 import { PUT_RECORDS_LIMITS } from './put-records';
 
@@ -30,7 +29,7 @@ const ENVELOPE_OVERHEAD_BYTES = 64 * 1024;
 
 /** Partition key of a dead letter: the source's, so one source key's dead letters stay in order on one shard. */
 const deadLetterKey = (m: OutgoingMessage) =>
-  [...(m.key || m.headers?.[DLQ_HEADERS.sourceOffset] || 'dead-letter')].slice(0, 256).join('');
+  [...(m.key || m.headers?.[DLQ_HEADERS.sourcePosition] || 'dead-letter')].slice(0, 256).join('');
 
 /** Wraps a dead-letter message (original bytes + DLQ headers) into the envelope, as one Kinesis record. */
 export function toDeadLetterEnvelope(m: OutgoingMessage, maxRecordBytes: number = PUT_RECORDS_LIMITS.recordBytes) {

@@ -4,7 +4,7 @@ import {
   ResourceNotFoundException,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { retry, type Lifecycle, type Logger } from '@ridestream/runtime';
 import { createKinesisClient, type AwsConnection } from './client';
 import { isRetriableAwsError, KinesisTransportError } from './errors';

@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { KinesisTransportError } from './errors';
 
 /** One record as PutRecords takes it. */

@@ -1,6 +1,6 @@
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { silentLogger } from '@ridestream/runtime';
-import { predictorScorer } from '@ridestream/stream-consumer';
+import { predictorScorer } from '@ridestream/stream-core';
 import { describe, expect, it } from 'vitest';
 import { createKinesisLambdaHandler, parseDeadLetterEnvelope, type KinesisEventRecord } from '../src/index';
 

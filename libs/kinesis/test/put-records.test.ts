@@ -1,16 +1,12 @@
-import { DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { DLQ_HEADERS } from '@ridestream/stream-core';
 import { describe, expect, it } from 'vitest';
 import {
-  batchPutEntries,
   DEAD_LETTER_ENVELOPE,
   encodeForKinesis,
-  failedEntries,
   parseDeadLetterEnvelope,
-  PUT_RECORDS_LIMITS,
   toDeadLetterEnvelope,
-  toPutEntry,
-  type PutEntry,
-} from '../src/index';
+} from '../src/dead-letter';
+import { batchPutEntries, failedEntries, PUT_RECORDS_LIMITS, toPutEntry, type PutEntry } from '../src/put-records';
 
 const entry = (stream: string, size: number, key = 'k'): PutEntry => ({
   stream,
@@ -85,7 +81,7 @@ describe('dead-letter envelope', () => {
       topic: 'dlq',
       key: '',
       value: 'x',
-      headers: { [DLQ_HEADERS.sourceOffset]: '42' },
+      headers: { [DLQ_HEADERS.sourcePosition]: '42' },
     });
     expect(m.key).toBe('42');
   });

@@ -1,19 +1,10 @@
-import {
-  featurize,
-  makePrediction,
-  validateRideBatch,
-  type Prediction,
-  type PredictionKind,
-} from '@ridestream/features';
+import { makePrediction, validateRideBatch, type Prediction, type PredictionKind } from '@ridestream/features';
+import { predictEvents, type Predictor } from '@ridestream/stream-core';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/** A loaded model as the route needs it (the consumers' `Scorer` shape). */
-export interface RouteScorer {
-  readonly kind: PredictionKind;
-  readonly model: { readonly name: string; readonly version: string };
-  predict(features: Float32Array, rows: number): Promise<Float32Array>;
-}
+/** A loaded model as the route needs it: the consumers' `Predictor` (`modelScorer` returns one). */
+export type RouteScorer = Pick<Predictor, 'kind' | 'model' | 'predict'>;
 
 export interface PredictRouteOptions {
   readonly scorers: readonly RouteScorer[];
@@ -54,10 +45,10 @@ export function registerPredictRoute(app: FastifyInstance, o: PredictRouteOption
       requests.inc({ status: '400' });
       return reply.code(400).send({ error: 'invalid ride', field: result.issues[0]?.path, issues: result.issues });
     }
-    const features = featurize(result.rides);
     const scoredAt = now();
+    // The streams' scoring function, one model call per model for the whole request.
     const perModel = await Promise.all(
-      o.scorers.map(async (s) => ({ s, values: await s.predict(features, result.rides.length) })),
+      o.scorers.map(async (s) => ({ s, values: await predictEvents(s, result.rides) })),
     );
     const predictions = result.rides.map((ride, i) => {
       const out: Partial<Record<PredictionKind, Prediction>> = {};

@@ -18,7 +18,7 @@ import {
 import { createModel } from '@ridestream/model';
 import { createLogger, envSchemas, loadEnvConfig } from '@ridestream/runtime';
 import { z } from 'zod';
-import { modelScorer } from '@ridestream/stream-consumer';
+import { modelScorer } from '@ridestream/stream-core';
 
 const config = loadEnvConfig(
   kinesisEnvSchema.extend({
