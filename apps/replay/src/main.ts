@@ -2,7 +2,7 @@
  * `replay`: streams a TLC parquet month through the producer's HTTP API as ride events, at a chosen rate or as
  * fast as it accepts them, with a progress bar. Rows that break the contract are counted and reported, not sent.
  *
- *   tsx apps/producer/src/replay.ts data/tlc/green_tripdata_2024-01.parquet --rate 2000 --limit 10000
+ *   tsx apps/replay/src/main.ts data/tlc/green_tripdata_2024-01.parquet --rate 2000 --limit 10000
  */
 import { replayRides } from '@ridestream/ingest';
 import { cleanTrips, readTlcFile } from '@ridestream/tlc';
