@@ -92,11 +92,14 @@ export interface Scorer {
 export function modelScorer(
   kind: PredictionKind,
   model: Pick<Model, 'info' | 'predict' | 'dispose'>,
+  /** The event type it scores; others become `skipped` (see `Predictor.eventType`). */
+  eventType?: string,
 ): Scorer & Predictor {
   return predictorScorer(
     {
       kind,
       model: { name: model.info.name, version: model.info.version, sha256: model.info.sha256 },
+      eventType,
       predict: (f, n) => model.predict(f, n),
     },
     () => model.dispose(),

@@ -30,7 +30,7 @@ const send = (m: FromWorker) => port.postMessage(m);
 
 try {
   const model = await createModel({ path: init.modelPath });
-  const scorer = modelScorer(init.kind, model);
+  const scorer = modelScorer(init.kind, model, init.eventType);
   send({ type: 'ready', model: scorer.model });
   // One chunk at a time, in arrival order: the model is the only resource, and order keeps replies predictable.
   let queue = Promise.resolve();

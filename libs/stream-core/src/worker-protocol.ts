@@ -7,6 +7,7 @@ import type { ModelIdentity } from './score';
 export interface WorkerInit {
   readonly kind: PredictionKind;
   readonly modelPath: string;
+  readonly eventType?: string;
 }
 
 /**
