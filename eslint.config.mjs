@@ -4,7 +4,8 @@ import prettier from 'eslint-config-prettier';
 
 /** Each transport's client packages: only that transport's lib (and apps, tools, tests) may import them. */
 const KAFKA_PACKAGES = ['kafkajs', '@platformatic/kafka'];
-const KINESIS_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
+// Only the Kinesis clients: libs/model reads models from S3 with @aws-sdk/client-s3, which is no transport.
+const KINESIS_PACKAGES = ['@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'];
 
 /** Packages that only data-access libs and apps may touch: the domain lib stays pure and portable. */
 const IO_PACKAGES = [
