@@ -114,7 +114,7 @@ export async function putAll(
   records: readonly { key: string; value: Buffer | string }[],
 ): Promise<void> {
   const publisher = createKinesisPublisher(client, { logger: silentLogger() });
-  await publisher.send(records.map((r) => ({ topic: stream, key: r.key, value: r.value })));
+  await publisher.send(records.map((r) => ({ stream, key: r.key, value: r.value })));
 }
 
 export const parsePrediction = (data: Buffer, kind: PredictionKind): Prediction => {
@@ -206,7 +206,7 @@ export async function wireConsumer(
     publisher: {
       ...real,
       send: (messages) => {
-        published.push(...messages.filter((m) => m.topic === o.streams.output).map((m) => m.key));
+        published.push(...messages.filter((m) => m.stream === o.streams.output).map((m) => m.key));
         return real.send(messages);
       },
     },

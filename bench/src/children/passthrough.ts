@@ -78,7 +78,7 @@ async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const chunk = batch.messages.slice(start, start + chunkSize);
     if (process.env.PASSTHROUGH_TRACE) note('chunk size', chunk.length);
     const out: OutgoingMessage[] = chunk.map((m) => ({
-      topic: env.OUTPUT_TOPIC,
+      stream: env.OUTPUT_TOPIC,
       key: m.key ? m.key.toString('utf8') : '',
       value: m.value ?? Buffer.alloc(0),
     }));

@@ -68,7 +68,7 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
         ? { traceparent: request.headers.traceparent }
         : undefined;
     const messages: OutgoingMessage[] = result.rides.map((ride) => ({
-      topic: o.topic,
+      stream: o.topic,
       key: ride.rideId,
       value: JSON.stringify(ride),
       headers,

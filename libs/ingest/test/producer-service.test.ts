@@ -62,7 +62,7 @@ describe('createProducerService on an injected publisher', () => {
     const res = await post(s, [sampleRide('a'), sampleRide('b')]);
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ accepted: 2 });
-    expect(publisher.sent.map((m) => [m.topic, m.key])).toEqual([
+    expect(publisher.sent.map((m) => [m.stream, m.key])).toEqual([
       ['rides-fake', 'a'],
       ['rides-fake', 'b'],
     ]);

@@ -39,7 +39,7 @@ describe('POST /rides', () => {
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ accepted: 1 });
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ topic: 'rides', key: 'a', headers: { traceparent: '00-t-s-01' } });
+    expect(sent[0]).toMatchObject({ stream: 'rides', key: 'a', headers: { traceparent: '00-t-s-01' } });
     expect(JSON.parse(String(sent[0]!.value))).toEqual(ride('a'));
   });
 

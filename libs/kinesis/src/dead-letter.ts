@@ -46,7 +46,7 @@ export function toDeadLetterEnvelope(m: OutgoingMessage, maxRecordBytes: number 
     sha256: createHash('sha256').update(original).digest('hex'),
     truncated,
   };
-  return { topic: m.topic, key, value: JSON.stringify(envelope) } satisfies OutgoingMessage;
+  return { stream: m.stream, key, value: JSON.stringify(envelope) } satisfies OutgoingMessage;
 }
 
 /** Reads a dead letter back: the envelope and the original bytes. Throws a ZodError when it is not one. */
@@ -61,6 +61,6 @@ export function parseDeadLetterEnvelope(data: Uint8Array): DeadLetterEnvelope & 
  */
 export function encodeForKinesis(messages: readonly OutgoingMessage[], deadLetterStream: string): OutgoingMessage[] {
   return messages.map((m) =>
-    m.topic === deadLetterStream ? toDeadLetterEnvelope(m) : { topic: m.topic, key: m.key, value: m.value },
+    m.stream === deadLetterStream ? toDeadLetterEnvelope(m) : { stream: m.stream, key: m.key, value: m.value },
   );
 }

@@ -49,7 +49,7 @@ export function planMessages(
   spanHeaders?: readonly Record<string, string>[],
 ): OutgoingMessage[] {
   const predictions = plan.scored.map((s, i) => ({
-    topic: o.outputStream,
+    stream: o.outputStream,
     key: s.rideId,
     value: s.payload,
     headers:
@@ -62,7 +62,7 @@ export function planMessages(
     failedAt: now,
   };
   const dead = plan.deadLetters.map((d) => ({
-    topic: o.deadLetterStream,
+    stream: o.deadLetterStream,
     key: d.record.key ?? '',
     value: d.record.value ?? Buffer.alloc(0),
     headers: deadLetterHeaders(d, ctx),

@@ -16,12 +16,9 @@ export interface SourceRef {
   readonly partition: string;
 }
 
-/**
- * One message to publish, whatever carries it. `topic` is the destination: a Kafka topic or a Kinesis stream name
- * (the field keeps the name every publisher, the producer and the tests already use); `key` is the partition key.
- */
+/** One message to publish, whatever carries it: `stream` is a Kafka topic or a Kinesis stream, `key` the partition key. */
 export interface OutgoingMessage {
-  readonly topic: string;
+  readonly stream: string;
   readonly key: string;
   readonly value: Buffer | string;
   /** Kafka carries them as record headers; Kinesis has none (dead letters carry theirs in an envelope). */

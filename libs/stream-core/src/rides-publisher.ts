@@ -10,7 +10,7 @@ import type { OutgoingMessage } from './records';
 export interface RidesPublisher extends Lifecycle {
   /** `kafka` or `kinesis`, for logs. */
   readonly transport: string;
-  /** The topic or stream the rides go to: the `topic` of every message. */
+  /** The topic or stream the rides go to: the `stream` of every message. */
   readonly destination: string;
   /** Creates the destination when it is missing (dev); idempotent. */
   prepare?(): Promise<void>;

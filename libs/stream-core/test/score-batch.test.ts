@@ -111,7 +111,7 @@ describe('planMessages', () => {
       { stream: 'rides', partition: '2' },
       new Date('2024-01-01T00:00:00Z'),
     );
-    expect(msgs.map((m) => [m.topic, m.key])).toEqual([
+    expect(msgs.map((m) => [m.stream, m.key])).toEqual([
       ['preds', 'a'],
       ['rides.dlq', 'k'],
     ]);
