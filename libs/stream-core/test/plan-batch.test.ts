@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planBatch, type RecordOutcome, type SourceRecord } from '../src/index';
+import { planBatch, type RecordOutcome } from '../src/index';
+import { rec } from './fixtures';
 
-const rec = (position: string): SourceRecord => ({
-  position,
-  key: `r${position}`,
-  value: Buffer.from('{}'),
-  headers: {},
-  timestampMs: 0,
-});
 const ok = (p: string): RecordOutcome => ({
   status: 'scored',
   record: rec(p),

@@ -7,17 +7,9 @@ import {
   type OutgoingMessage,
   type RecordOutcome,
   type Scorer,
-  type SourceRecord,
 } from '../src/index';
+import { rec } from './fixtures';
 import { fromWire, toWire } from '../src/worker-protocol';
-
-const rec = (position: string): SourceRecord => ({
-  position,
-  key: `r${position}`,
-  value: Buffer.from('{}'),
-  headers: {},
-  timestampMs: 0,
-});
 
 /** A scorer that skips every record, as a tip scorer handed only `ride.started` events would. */
 const skippingScorer: Scorer = {
