@@ -2,6 +2,11 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/** Each transport's client packages: only that transport's lib (and apps, tools, tests) may import them. */
+const KAFKA_PACKAGES = ['kafkajs', '@platformatic/kafka'];
+// Only the Kinesis clients: libs/model reads models from S3 with @aws-sdk/client-s3, which is no transport.
+const KINESIS_PACKAGES = ['@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'];
+
 /** Packages that only data-access libs and apps may touch: the domain lib stays pure and portable. */
 const IO_PACKAGES = [
   'kafkajs',
@@ -52,6 +57,28 @@ export default tseslint.config(
             {
               sourceTag: 'type:tool',
               onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:tool'],
+            },
+            // Transports are symmetric adapters around one neutral core: the core and the libs beside it import no
+            // transport, and neither transport imports the other. Only the consumer entry (transport:all) sees both.
+            // (libs/features, the pure domain lib, counts as transport-neutral through its type:feature tag.)
+            {
+              sourceTag: 'transport:none',
+              onlyDependOnLibsWithTags: ['transport:none', 'type:feature'],
+              bannedExternalImports: [...KAFKA_PACKAGES, ...KINESIS_PACKAGES],
+            },
+            {
+              sourceTag: 'transport:kafka',
+              onlyDependOnLibsWithTags: ['transport:none', 'type:feature', 'transport:kafka'],
+              bannedExternalImports: KINESIS_PACKAGES,
+            },
+            {
+              sourceTag: 'transport:kinesis',
+              onlyDependOnLibsWithTags: ['transport:none', 'type:feature', 'transport:kinesis'],
+              bannedExternalImports: KAFKA_PACKAGES,
+            },
+            {
+              sourceTag: 'transport:all',
+              onlyDependOnLibsWithTags: ['transport:none', 'type:feature', 'transport:kafka', 'transport:kinesis'],
             },
             // Integration and end-to-end tests drive whole services through libs and test tooling.
             {

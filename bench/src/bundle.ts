@@ -9,8 +9,8 @@ import { BUILD_DIR, ROOT } from './paths';
 export const ENTRIES = {
   'duration-consumer': 'apps/duration-consumer/src/main.ts',
   'tip-consumer': 'apps/tip-consumer/src/main.ts',
-  // Loaded by both consumer bundles from beside them (libs/stream-consumer startScoringWorker).
-  'scoring-worker': 'libs/stream-consumer/src/scoring-worker.ts',
+  // Loaded by both consumer bundles from beside them (libs/stream-core startScoringWorker).
+  'scoring-worker': 'libs/stream-core/src/scoring-worker.ts',
   producer: 'apps/producer/src/main.ts',
   passthrough: 'bench/src/children/passthrough.ts',
   'passthrough-platformatic': 'bench/src/children/passthrough-platformatic.ts',

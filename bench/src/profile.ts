@@ -26,7 +26,7 @@ function bucket(url: string, fn: string): string {
   if (/kafkajs/.test(url)) return 'kafkajs';
   if (/onnxruntime/.test(url)) return 'onnxruntime (session.run)';
   if (/libs\/features/.test(url)) return 'libs/features';
-  if (/libs\/stream-consumer/.test(url)) return 'libs/stream-consumer';
+  if (/libs\/stream-core/.test(url)) return 'libs/stream-core';
   if (/libs\/kafka\//.test(url)) return 'libs/kafka';
   if (/zod/.test(url)) return 'zod';
   if (/pino|sonic-boom/.test(url)) return 'pino';

@@ -7,7 +7,7 @@
  */
 import { parseRideEvent } from '@ridestream/features';
 import type { CleanRide } from '@ridestream/tlc';
-import { DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { DLQ_HEADERS } from '@ridestream/stream-core';
 import { collect, freshTopics, testKafka, waitFor, type Collector } from '@ridestream/testing';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -223,7 +223,7 @@ describe.each(['false', 'true'])('bad input at scale (EXACTLY_ONCE=%s)', (exactl
       const code = String(m!.headers?.[DLQ_HEADERS.code]);
       expect([EXPECTED_CODE[b.kind]].flat(), `${b.id} (${b.kind})`).toContain(code);
       expect(String(m!.headers?.[DLQ_HEADERS.reason]).length, b.id).toBeGreaterThan(0);
-      expect(String(m!.headers?.[DLQ_HEADERS.sourceTopic])).toBe(input);
+      expect(String(m!.headers?.[DLQ_HEADERS.sourceStream])).toBe(input);
       expect(Buffer.compare(m!.value!, Buffer.from(b.value)), b.id).toBe(0);
       codes.set(`${b.kind}:${code}`, (codes.get(`${b.kind}:${code}`) ?? 0) + 1);
     }

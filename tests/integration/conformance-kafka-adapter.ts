@@ -1,6 +1,6 @@
 /** Kafka side of the conformance suite: topics, producer and consumer services on the shared test broker. */
 import type { PredictionKind } from '@ridestream/features';
-import { DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { DLQ_HEADERS } from '@ridestream/stream-core';
 import { collect, freshTopics, testKafka } from '@ridestream/testing';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { testModelPath, type ConformanceAdapter } from './conformance';
@@ -35,8 +35,8 @@ export function kafkaAdapter(kafka: Kafka = testKafka()): ConformanceAdapter {
         items: () =>
           c.messages.map((m) => ({
             code: header(m, DLQ_HEADERS.code),
-            sourceStream: header(m, DLQ_HEADERS.sourceTopic),
-            sourcePosition: header(m, DLQ_HEADERS.sourceOffset),
+            sourceStream: header(m, DLQ_HEADERS.sourceStream),
+            sourcePosition: header(m, DLQ_HEADERS.sourcePosition),
             consumer: header(m, DLQ_HEADERS.consumer),
             original: m.value ?? Buffer.alloc(0),
           })),

@@ -32,8 +32,8 @@ import {
 } from '@ridestream/kinesis-tool';
 import type { Model } from '@ridestream/model';
 import { loadEnvConfig, silentLogger } from '@ridestream/runtime';
-import { createConsumerMetrics, DLQ_HEADERS, modelScorer } from '@ridestream/stream-consumer';
-import { loadScorer } from '@ridestream/stream-consumer/scoring';
+import { createConsumerMetrics, DLQ_HEADERS, modelScorer } from '@ridestream/stream-core';
+import { loadScorer } from '@ridestream/stream-core/scoring';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll } from 'vitest';
 import { testModelPath, type ConformanceAdapter, type Streams } from './conformance';
@@ -117,7 +117,7 @@ export async function putAll(
   records: readonly { key: string; value: Buffer | string }[],
 ): Promise<void> {
   const publisher = createKinesisPublisher(client, { logger: silentLogger() });
-  await publisher.send(records.map((r) => ({ topic: stream, key: r.key, value: r.value })));
+  await publisher.send(records.map((r) => ({ stream, key: r.key, value: r.value })));
 }
 
 export const parsePrediction = (data: Buffer, kind: PredictionKind): Prediction => {
@@ -147,8 +147,8 @@ export function kinesisAdapter(local: LocalKinesis): ConformanceAdapter {
             const d = parseDeadLetterEnvelope(r.data);
             return {
               code: d.headers[DLQ_HEADERS.code] ?? '',
-              sourceStream: d.headers[DLQ_HEADERS.sourceTopic] ?? '',
-              sourcePosition: d.headers[DLQ_HEADERS.sourceOffset] ?? '',
+              sourceStream: d.headers[DLQ_HEADERS.sourceStream] ?? '',
+              sourcePosition: d.headers[DLQ_HEADERS.sourcePosition] ?? '',
               consumer: d.headers[DLQ_HEADERS.consumer] ?? '',
               original: d.original,
             };
@@ -209,7 +209,7 @@ export async function wireConsumer(
     publisher: {
       ...real,
       send: (messages) => {
-        published.push(...messages.filter((m) => m.topic === o.streams.output).map((m) => m.key));
+        published.push(...messages.filter((m) => m.stream === o.streams.output).map((m) => m.key));
         return real.send(messages);
       },
     },
@@ -217,8 +217,8 @@ export async function wireConsumer(
     logger: silentLogger(),
     metrics: createConsumerMetrics(new Registry()),
     inputStream: o.streams.input,
-    outputTopic: o.streams.output,
-    deadLetterTopic: o.streams.dlq,
+    outputStream: o.streams.output,
+    deadLetterStream: o.streams.dlq,
     consumerName: o.application,
     leaseDurationMs: o.leaseDurationMs ?? 2000,
     shardSyncMs: 500,

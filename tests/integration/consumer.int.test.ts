@@ -1,7 +1,7 @@
 import { scoreEvents } from '@ridestream/batch';
 import { FEATURE_SPECS } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
-import { DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { DLQ_HEADERS } from '@ridestream/stream-core';
 import { collect, freshTopics, testKafka, unique, waitFor, type Collector } from '@ridestream/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -104,8 +104,8 @@ describe('duration-consumer on the real broker', () => {
       expect(m, b.key).toBeDefined();
       const h = Object.fromEntries(Object.entries(m!.headers ?? {}).map(([k, v]) => [k, String(v)]));
       expect(h[DLQ_HEADERS.code]).toBe(b.code);
-      expect(h[DLQ_HEADERS.sourceTopic]).toBe(input);
-      expect(h[DLQ_HEADERS.sourceOffset]).toMatch(/^\d+$/);
+      expect(h[DLQ_HEADERS.sourceStream]).toBe(input);
+      expect(h[DLQ_HEADERS.sourcePosition]).toMatch(/^\d+$/);
       expect(h[DLQ_HEADERS.consumer]).toMatch(/^duration-consumer-/);
       expect(h[DLQ_HEADERS.modelVersion]).toMatch(/^ride-duration@/);
       if (b.field) expect(JSON.parse(h[DLQ_HEADERS.issues]!).map((i: { path: string }) => i.path)).toContain(b.field);

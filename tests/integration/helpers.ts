@@ -7,8 +7,8 @@ import {
   type RideStarted,
 } from '@ridestream/features';
 import { loadEnvConfig, type Logger } from '@ridestream/runtime';
-import { consumerEnvSchema, createConsumerService, type ConsumerService } from '@ridestream/stream-consumer';
-import { loadScorer } from '@ridestream/stream-consumer/scoring';
+import { createKafkaConsumerService, kafkaConsumerEnvSchema, type KafkaConsumerService } from '@ridestream/kafka';
+import { loadScorer } from '@ridestream/stream-core/scoring';
 import { brokers, testLogger, unique } from '@ridestream/testing';
 import { cleanTrips, readTlcFile, rideTimeline, type CleanRide } from '@ridestream/tlc';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
@@ -35,7 +35,7 @@ export async function realRideEvents(n: number, prefix?: string): Promise<RideEv
 }
 
 export interface ConsumerUnderTest {
-  readonly service: ConsumerService;
+  readonly service: KafkaConsumerService;
   scored(): Promise<number>;
   /** Valid events of another type, by type (`ridestream_skipped_total`). */
   skipped(): Promise<Record<string, number>>;
@@ -51,7 +51,7 @@ export async function startConsumer(
   logger: Logger = testLogger(),
 ): Promise<ConsumerUnderTest> {
   const config = loadEnvConfig(
-    consumerEnvSchema({
+    kafkaConsumerEnvSchema({
       group: unique(`${kind}-consumer`),
       outputTopic: 'unused',
       modelPath: modelPath(kind),
@@ -65,7 +65,7 @@ export async function startConsumer(
     worker: config.SCORING_WORKER,
     workerMinRecords: config.SCORING_WORKER_MIN_RECORDS,
   });
-  const service = createConsumerService({ config, scorer, logger });
+  const service = createKafkaConsumerService({ config, scorer, logger });
   try {
     await service.start();
   } catch (err) {

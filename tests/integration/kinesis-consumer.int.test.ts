@@ -12,7 +12,7 @@ import {
   type PutRecordsCommandInput,
   type PutRecordsCommandOutput,
 } from '@aws-sdk/client-kinesis';
-import { CHECKPOINT, waitForStreamActive } from '@ridestream/kinesis';
+import { LEASE_CHECKPOINT as CHECKPOINT, waitForStreamActive } from '@ridestream/kinesis';
 import { collectStream, streamClient } from '@ridestream/kinesis-tool';
 import { createModel, type Model } from '@ridestream/model';
 import { unique, waitFor } from '@ridestream/testing';

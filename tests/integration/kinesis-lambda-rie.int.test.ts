@@ -1,6 +1,6 @@
 /**
  * The consumer Lambda under the AWS Lambda runtime interface emulator (built from its Go module on first use):
- * the emulator starts our bootstrap as the function's process, the test invokes it over HTTP with a Kinesis event
+ * the emulator starts apps/consumer-lambda as the function's process, the test invokes it over HTTP with a Kinesis event
  * made of real stream records, and reads the partial batch response and the output streams.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -52,7 +52,7 @@ async function startFunction(env: Record<string, string>): Promise<string> {
       '--log-level',
       'error',
       process.execPath,
-      'tools/kinesis/src/lambda-bootstrap.ts',
+      'apps/consumer-lambda/src/main.ts',
     ],
     // tsx through NODE_OPTIONS: the emulator would read a `--import` argument as one of its own flags.
     {

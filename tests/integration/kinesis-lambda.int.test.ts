@@ -8,7 +8,7 @@ import { createKinesisLambdaHandler, createKinesisPublisher, parseDeadLetterEnve
 import { collectStream } from '@ridestream/kinesis-tool';
 import { createModel, type Model } from '@ridestream/model';
 import { silentLogger } from '@ridestream/runtime';
-import { predictorScorer } from '@ridestream/stream-consumer';
+import { predictorScorer } from '@ridestream/stream-core';
 import { waitFor } from '@ridestream/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testModelPath } from './conformance';

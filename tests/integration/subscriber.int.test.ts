@@ -1,6 +1,6 @@
 import { makePrediction, type Prediction } from '@ridestream/features';
 import { aCompleted } from '@ridestream/features/testing';
-import { subscribePredictions, type PredictionMeta } from '@ridestream/subscriber';
+import { subscribePredictions, type PredictionMeta } from '@ridestream/kafka';
 import { brokers, freshTopics, testKafka, testLogger, unique, waitFor } from '@ridestream/testing';
 import type { FieldIssue } from '@ridestream/features';
 import { describe, expect, it } from 'vitest';

@@ -2,7 +2,8 @@
 /**
  * Bundles one app into dist/apps/<app>/ for a slim runtime image:
  *
- *   node tools/build/bundle.mjs <project>      producer, duration-consumer, tip-consumer, batch-cli (or batch), subscribe
+ *   node tools/build/bundle.mjs <project>      producer, replay, duration-consumer, tip-consumer, consumer-lambda,
+ *                                              batch-cli (or batch), subscribe, prediction-api
  *
  * Output: one self-contained ESM file per entry (+ .map), and a package.json/package-lock.json that list only the
  * packages left external (native bindings), pinned to the versions of the root package-lock, so that the image
@@ -17,22 +18,25 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const readJson = (path) => JSON.parse(readFileSync(join(root, path), 'utf8'));
 
 /**
- * The consumers' scoring worker thread: `startScoringWorker` (libs/stream-consumer) loads `scoring-worker.js` from
+ * The consumers' scoring worker thread: `startScoringWorker` (libs/stream-core) loads `scoring-worker.js` from
  * beside the bundle it runs in. A path starting with `/` is from the repo root, others from the app folder.
  */
-const SCORING_WORKER = '/libs/stream-consumer/src/scoring-worker.ts';
+const SCORING_WORKER = '/libs/stream-core/src/scoring-worker.ts';
 
 /**
  * Project -> app folder and entries. The key of `entries` is the output file name (`main` -> main.js).
  * The folder name is also the dist folder, because that is what each project.json declares as `outputs`.
  */
 const APPS = {
-  producer: { dir: 'producer', entries: { main: 'src/main.ts', replay: 'src/replay.ts' } },
+  // The producer image also carries the replay CLI (`node replay.js`), built from its own app.
+  producer: { dir: 'producer', entries: { main: 'src/main.ts', replay: '/apps/replay/src/main.ts' } },
+  replay: { dir: 'replay', entries: { main: 'src/main.ts' } },
   'duration-consumer': { dir: 'duration-consumer', entries: { main: 'src/main.ts', 'scoring-worker': SCORING_WORKER } },
   'tip-consumer': { dir: 'tip-consumer', entries: { main: 'src/main.ts', 'scoring-worker': SCORING_WORKER } },
   'batch-cli': { dir: 'batch', entries: { main: 'src/main.ts' } },
   subscribe: { dir: 'subscribe', entries: { main: 'src/main.ts' } },
   'prediction-api': { dir: 'prediction-api', entries: { main: 'src/main.ts' } },
+  'consumer-lambda': { dir: 'consumer-lambda', entries: { main: 'src/main.ts' } },
 };
 
 /** Always external: native addons (and their platform binaries) cannot be inlined into a JS file. */

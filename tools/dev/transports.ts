@@ -3,14 +3,12 @@
  * point the three apps at it, and a reader of each prediction stream for the live view.
  */
 import type { Prediction, PredictionKind } from '@ridestream/features';
-import { createKafka, ensureTopics } from '@ridestream/kafka';
+import { createKafka, ensureTopics, subscribePredictions } from '@ridestream/kafka';
 import { ensureKafka, stopKafka } from '@ridestream/kafka-tool';
-import { ensureStreams } from '@ridestream/kinesis';
+import { ensureStreams, readKinesisPredictions } from '@ridestream/kinesis';
 import { ensureKinesis, localAwsEnv, streamClient } from '@ridestream/kinesis-tool';
 import { silentLogger, type Lifecycle } from '@ridestream/runtime';
-import { subscribePredictions } from '@ridestream/subscriber';
 import { randomUUID } from 'node:crypto';
-import { readKinesisPredictions } from './kinesis-reader';
 
 export const TRANSPORTS = ['kafka', 'kinesis'] as const;
 export type TransportName = (typeof TRANSPORTS)[number];

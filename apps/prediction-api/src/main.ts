@@ -5,7 +5,7 @@
 import { FEATURE_SPECS } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
 import { registerPredictRoute } from '@ridestream/predict-api';
-import { modelScorer } from '@ridestream/stream-consumer';
+import { modelScorer } from '@ridestream/stream-core';
 import {
   exitOnStartupError,
   createLogger,

@@ -3,8 +3,9 @@
  * id to the `rides` topic (Kafka, the default) or stream (`TRANSPORT=kinesis`), answering 202 as soon as the
  * transport has them; it never waits for a prediction.
  */
-import { createKafkaRidesPublisher, createProducerService, type RidesPublisher } from '@ridestream/ingest';
-import { kafkaConnectionFromEnv } from '@ridestream/kafka';
+import { createProducerService } from '@ridestream/ingest';
+import { createKafkaRidesPublisher, kafkaConnectionFromEnv } from '@ridestream/kafka';
+import type { RidesPublisher } from '@ridestream/stream-core';
 import { awsConnectionsFromEnv, createKinesisStreamPublisher } from '@ridestream/kinesis';
 import { createLogger, exitOnStartupError, runService, type Logger } from '@ridestream/runtime';
 import { loadConfig, type Config } from './config';

@@ -4,7 +4,7 @@
  */
 import { kafkaConnectionFromEnv } from '@ridestream/kafka';
 import { createLogger } from '@ridestream/runtime';
-import { subscribePredictions } from '@ridestream/subscriber';
+import { subscribePredictions } from '@ridestream/kafka';
 import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from './config';

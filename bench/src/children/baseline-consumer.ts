@@ -1,5 +1,5 @@
 /**
- * ridestream's consumer (createConsumerService, unchanged) serving the course's linear baseline
+ * ridestream's consumer (createKafkaConsumerService, unchanged) serving the course's linear baseline
  * (models/duration-baseline/model.onnx). `createModel` refuses that graph: it takes `pu_do` (string) and
  * `trip_distance` instead of the 14-float `features`. This adapter implements the `Model` interface over the same
  * onnxruntime-node session options and reads the two inputs out of the feature matrix the pipeline already built
@@ -8,14 +8,15 @@
 import { FEATURE_SPECS } from '@ridestream/features';
 import { modelCardSchema, type Model } from '@ridestream/model';
 import { createLogger, loadEnvConfig, runService } from '@ridestream/runtime';
-import { consumerEnvSchema, createConsumerService, modelScorer } from '@ridestream/stream-consumer';
+import { createKafkaConsumerService, kafkaConsumerEnvSchema } from '@ridestream/kafka';
+import { modelScorer } from '@ridestream/stream-core';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 
 const config = loadEnvConfig(
-  consumerEnvSchema({
+  kafkaConsumerEnvSchema({
     group: 'baseline-consumer',
     outputTopic: 'ride-duration-baseline-predictions',
     modelPath: 'models/duration-baseline/model.onnx',
@@ -65,7 +66,7 @@ async function createBaselineModel(path: string): Promise<Model> {
 const logger = createLogger({ name: 'baseline-consumer', level: config.LOG_LEVEL });
 createBaselineModel(config.MODEL_PATH)
   .then((model) =>
-    runService(createConsumerService({ config, scorer: modelScorer('duration', model), logger }), {
+    runService(createKafkaConsumerService({ config, scorer: modelScorer('duration', model), logger }), {
       logger,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     }),

@@ -38,7 +38,7 @@ const consumer = new Consumer({
   groupId: env.CONSUMER_GROUP,
   bootstrapBrokers: brokers,
   sessionTimeout: 30_000,
-  // The consumers' FETCH_MAX_BYTES_PER_PARTITION default (libs/stream-consumer/src/config.ts).
+  // The consumers' FETCH_MAX_BYTES_PER_PARTITION default (libs/kafka/src/consumer-config.ts).
   maxBytesPerPartition: Number(process.env.FETCH_MAX_BYTES_PER_PARTITION || 256 * 1024),
 });
 let joined = false;

@@ -1,10 +1,11 @@
 /**
  * The pass-through limit: ridestream's consumer loop with the scoring taken out. Same kafkajs client and publisher
- * (libs/kafka), same consumer settings and `run` options as libs/stream-consumer, same chunking: for each chunk of
+ * (libs/kafka), same consumer settings and `run` options as libs/kafka's consumer, same chunking: for each chunk of
  * BATCH_SIZE records, produce the same bytes to the output topic (acks=all, idempotent), resolve the offset, commit.
  * Serves /readyz and /metrics (Node default metrics, event-loop lag included) like the real consumers.
  */
-import { createKafka, createPublisher, type OutgoingMessage } from '@ridestream/kafka';
+import { createKafka, createPublisher } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import {
   createLogger,
   createMetricsRegistry,
@@ -32,7 +33,7 @@ const logger = createLogger({ name: 'passthrough', level: 'info' });
 const registry = createMetricsRegistry({ consumer: env.CONSUMER_GROUP });
 const kafka = createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: env.CONSUMER_GROUP }, logger);
 const publisher = createPublisher(kafka, { logger, idempotent: true });
-// The settings of createConsumerService (libs/stream-consumer/src/consumer-service.ts), with the same defaults as its
+// The settings of createKafkaConsumerService (libs/kafka/src/consumer-service.ts), with the same defaults as its
 // config (FETCH_MAX_BYTES_PER_PARTITION 256 KiB), so that an experiment changes both alike.
 const consumer = kafka.consumer({
   groupId: env.CONSUMER_GROUP,
@@ -77,7 +78,7 @@ async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const chunk = batch.messages.slice(start, start + chunkSize);
     if (process.env.PASSTHROUGH_TRACE) note('chunk size', chunk.length);
     const out: OutgoingMessage[] = chunk.map((m) => ({
-      topic: env.OUTPUT_TOPIC,
+      stream: env.OUTPUT_TOPIC,
       key: m.key ? m.key.toString('utf8') : '',
       value: m.value ?? Buffer.alloc(0),
     }));
@@ -94,7 +95,7 @@ const service: Service = {
     await publisher.start();
     await consumer.connect();
     await consumer.subscribe({ topic: env.INPUT_TOPIC, fromBeginning: true });
-    // The run options of runKafkaConsumer (libs/stream-consumer/src/kafka-runner.ts).
+    // The run options of runKafkaConsumer (libs/kafka/src/consumer.ts).
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: 1000,

@@ -15,7 +15,7 @@ import {
   planMessages,
   scoreRecords,
   type SourceRecord,
-} from '@ridestream/stream-consumer';
+} from '@ridestream/stream-core';
 import ort from 'onnxruntime-node';
 import { Registry } from 'prom-client';
 import { sleep } from '../log';
@@ -136,7 +136,7 @@ async function coreThroughput(clean: readonly CleanRide[], seconds: number, repe
   const metrics = createConsumerMetrics(new Registry());
   void metrics;
   void silentLogger;
-  const options = { outputTopic: 'out', deadLetterTopic: 'dlq', consumerName: 'bench' };
+  const options = { outputStream: 'out', deadLetterStream: 'dlq', consumerName: 'bench' };
   const source = { stream: 'in', partition: '0' };
   const run = async (predict: (f: Float32Array, n: number) => Promise<Float32Array>) => {
     const scorer = { kind: 'duration' as const, model: { name: 'ride-duration', version: '1' }, predict };

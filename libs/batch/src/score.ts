@@ -1,12 +1,6 @@
-import {
-  FEATURE_SPECS,
-  type FeatureSpec,
-  type PredictionKind,
-  type RideCompleted,
-  type RideEvent,
-  type RideStarted,
-} from '@ridestream/features';
+import type { PredictionKind, RideCompleted, RideEvent, RideStarted } from '@ridestream/features';
 import type { Model } from '@ridestream/model';
+import { predictEvents } from '@ridestream/stream-core';
 import { cleanTrips, readTlcFile, type CleanRide } from '@ridestream/tlc';
 
 /** The event of a ride that a kind scores, as the consumers see it: duration at pickup, tip at drop-off. */
@@ -14,31 +8,17 @@ export const scoredEventOf = (kind: PredictionKind, ride: CleanRide): RideStarte
   kind === 'duration' ? ride.started : ride.completed;
 
 /**
- * Scores events offline with the same feature specs and model wrapper as the consumers, in chunks so that a month
- * never builds one giant tensor. Every event must be of the type the kind scores (`FEATURE_SPECS[kind].eventType`);
- * this is the reference the streaming path is compared against.
+ * Scores events offline with the consumers' own scoring function (`predictEvents`: same feature specs, same model
+ * call), in chunks so that a month never builds one giant tensor. Every event must be of the type the kind scores
+ * (`FEATURE_SPECS[kind].eventType`); this is the reference the streaming path is compared against.
  */
-export async function scoreEvents(
+export function scoreEvents(
   model: Pick<Model, 'predict'>,
   kind: PredictionKind,
   events: readonly RideEvent[],
   chunk = 8192,
 ): Promise<Float32Array> {
-  // Method parameters are bivariant: sound because every event's type is checked before `write`.
-  const spec: FeatureSpec<RideEvent> = FEATURE_SPECS[kind];
-  const out = new Float32Array(events.length);
-  for (let start = 0; start < events.length; start += chunk) {
-    const n = Math.min(chunk, events.length - start);
-    const features = new Float32Array(n * spec.count);
-    for (let i = 0; i < n; i++) {
-      const event = events[start + i]!;
-      if (event.type !== spec.eventType)
-        throw new TypeError(`${kind} scores ${spec.eventType}, got ${event.type} (${event.eventId})`);
-      spec.write(event, features, i);
-    }
-    out.set(await model.predict(features, n), start);
-  }
-  return out;
+  return predictEvents({ kind, predict: (f, n) => model.predict(f, n) }, events, chunk);
 }
 
 /** Scores each ride on the event its kind scores (duration: `ride.started`, tip: `ride.completed`). */

@@ -5,8 +5,7 @@ export type {
   ProducerService,
   ProducerServiceOptions,
 } from './producer-service';
-export { createKafkaRidesPublisher } from './publisher';
-export type { KafkaRidesPublisherOptions, RidesPublisher } from './publisher';
+export type { RidesPublisher } from '@ridestream/stream-core';
 export { apiKeyMatcher, apiKeysEnvSchema, presentedKey, registerApiKeyAuth } from './auth';
 export type { ApiKeyAuthOptions } from './auth';
 export { registerRateLimit } from './rate-limit';

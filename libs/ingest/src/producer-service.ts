@@ -12,7 +12,7 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { registerApiKeyAuth } from './auth';
-import type { RidesPublisher } from './publisher';
+import type { RidesPublisher } from '@ridestream/stream-core';
 import { registerRateLimit } from './rate-limit';
 import { registerRidesRoute, type RidesRouteOptions } from './rides-route';
 

@@ -1,5 +1,5 @@
 import { validateRideBatch } from '@ridestream/features';
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { contextFromHeaders, traceHeaders, type Logger } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
@@ -75,7 +75,7 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
         ? { traceparent: request.headers.traceparent }
         : undefined;
     const messages: OutgoingMessage[] = result.events.map((event) => ({
-      topic: o.topic,
+      stream: o.topic,
       key: event.rideId,
       value: JSON.stringify(event),
       headers,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { aStarted } from '@ridestream/features/testing';
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { createLogger, kafkaEnvSchema, loadEnvConfig, silentLogger } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';

@@ -3,7 +3,7 @@
  * business only through `RidesPublisher`. Requests go through `inject`; nothing listens.
  */
 import { aStarted } from '@ridestream/features/testing';
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { silentLogger } from '@ridestream/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProducerService, type ProducerService, type RidesPublisher } from '../src/index';
@@ -62,7 +62,7 @@ describe('createProducerService on an injected publisher', () => {
     const res = await post(s, [aStarted('a'), aStarted('b')]);
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ accepted: 2 });
-    expect(publisher.sent.map((m) => [m.topic, m.key])).toEqual([
+    expect(publisher.sent.map((m) => [m.stream, m.key])).toEqual([
       ['rides-fake', 'a'],
       ['rides-fake', 'b'],
     ]);

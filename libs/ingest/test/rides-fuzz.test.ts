@@ -4,7 +4,7 @@
  */
 import { validateRideEvent } from '@ridestream/features';
 import { aCompleted, aPaid, aStarted } from '@ridestream/features/testing';
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { silentLogger } from '@ridestream/runtime';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';

@@ -1,5 +1,5 @@
 import { aCompleted, aPaid, aStarted } from '@ridestream/features/testing';
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTracing, silentLogger } from '@ridestream/runtime';
 import Fastify from 'fastify';
@@ -39,7 +39,7 @@ describe('POST /rides', () => {
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ accepted: 1 });
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ topic: 'rides', key: 'a', headers: { traceparent: '00-t-s-01' } });
+    expect(sent[0]).toMatchObject({ stream: 'rides', key: 'a', headers: { traceparent: '00-t-s-01' } });
     expect(JSON.parse(String(sent[0]!.value))).toEqual(ride('a'));
   });
 

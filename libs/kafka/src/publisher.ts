@@ -1,13 +1,7 @@
 import type { Logger } from '@ridestream/runtime';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { isRetriableKafkaError, KafkaTransportError } from './errors';
-
-export interface OutgoingMessage {
-  readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer | string;
-  readonly headers?: Readonly<Record<string, string>>;
-}
 
 export interface PublisherOptions {
   readonly logger: Logger;
@@ -40,8 +34,8 @@ interface Pending {
 export function toTopicMessages(messages: readonly OutgoingMessage[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
   for (const m of messages) {
-    let list = byTopic.get(m.topic);
-    if (!list) byTopic.set(m.topic, (list = []));
+    let list = byTopic.get(m.stream);
+    if (!list) byTopic.set(m.stream, (list = []));
     list.push({ key: m.key, value: m.value, headers: m.headers ? { ...m.headers } : undefined });
   }
   return [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs }));

@@ -1,7 +1,8 @@
 import type { Logger } from '@ridestream/runtime';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { KafkaTransportError } from './errors';
-import { toTopicMessages, type OutgoingMessage } from './publisher';
+import type { OutgoingMessage } from '@ridestream/stream-core';
+import { toTopicMessages } from './publisher';
 
 export interface ConsumedOffset {
   readonly consumerGroupId: string;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { PipelineOptions } from '@ridestream/stream-consumer';
+import type { PipelineOptions } from '@ridestream/stream-core';
 import { encodeForKinesis } from './dead-letter';
 import { isRetriableAwsError } from './errors';
 import {
@@ -76,7 +76,7 @@ export async function runKinesisConsumer(o: KinesisConsumerOptions): Promise<Kin
     ...o,
     logger: log,
     signal: abort.signal,
-    publish: (messages) => o.publisher.send(encodeForKinesis(messages, o.deadLetterTopic)),
+    publish: (messages) => o.publisher.send(encodeForKinesis(messages, o.deadLetterStream)),
   };
   const held = new Map<string, Held>();
   let observations = new Map<string, LeaseObservation>();

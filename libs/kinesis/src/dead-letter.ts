@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OutgoingMessage } from '@ridestream/kafka';
-import { DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { DLQ_HEADERS, type OutgoingMessage } from '@ridestream/stream-core';
 import { z } from 'zod';
 import { PUT_RECORDS_LIMITS } from './put-records';
 
@@ -30,7 +29,7 @@ const ENVELOPE_OVERHEAD_BYTES = 64 * 1024;
 
 /** Partition key of a dead letter: the source's, so one source key's dead letters stay in order on one shard. */
 const deadLetterKey = (m: OutgoingMessage) =>
-  [...(m.key || m.headers?.[DLQ_HEADERS.sourceOffset] || 'dead-letter')].slice(0, 256).join('');
+  [...(m.key || m.headers?.[DLQ_HEADERS.sourcePosition] || 'dead-letter')].slice(0, 256).join('');
 
 /** Wraps a dead-letter message (original bytes + DLQ headers) into the envelope, as one Kinesis record. */
 export function toDeadLetterEnvelope(m: OutgoingMessage, maxRecordBytes: number = PUT_RECORDS_LIMITS.recordBytes) {
@@ -47,7 +46,7 @@ export function toDeadLetterEnvelope(m: OutgoingMessage, maxRecordBytes: number 
     sha256: createHash('sha256').update(original).digest('hex'),
     truncated,
   };
-  return { topic: m.topic, key, value: JSON.stringify(envelope) } satisfies OutgoingMessage;
+  return { stream: m.stream, key, value: JSON.stringify(envelope) } satisfies OutgoingMessage;
 }
 
 /** Reads a dead letter back: the envelope and the original bytes. Throws a ZodError when it is not one. */
@@ -62,6 +61,6 @@ export function parseDeadLetterEnvelope(data: Uint8Array): DeadLetterEnvelope & 
  */
 export function encodeForKinesis(messages: readonly OutgoingMessage[], deadLetterStream: string): OutgoingMessage[] {
   return messages.map((m) =>
-    m.topic === deadLetterStream ? toDeadLetterEnvelope(m) : { topic: m.topic, key: m.key, value: m.value },
+    m.stream === deadLetterStream ? toDeadLetterEnvelope(m) : { stream: m.stream, key: m.key, value: m.value },
   );
 }

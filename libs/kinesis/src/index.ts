@@ -4,17 +4,11 @@ export { kinesisConsumerEnvSchema, kinesisEnvSchema, kinesisServiceEnvSchema } f
 export type { KinesisConsumerEnv, KinesisEnv, KinesisServiceEnv } from './config';
 export { runKinesisConsumer } from './consumer';
 export type { KinesisConsumer, KinesisConsumerOptions } from './consumer';
-export {
-  DEAD_LETTER_ENVELOPE,
-  deadLetterEnvelopeSchema,
-  encodeForKinesis,
-  parseDeadLetterEnvelope,
-  toDeadLetterEnvelope,
-} from './dead-letter';
+export { DEAD_LETTER_ENVELOPE, deadLetterEnvelopeSchema, parseDeadLetterEnvelope } from './dead-letter';
 export type { DeadLetterEnvelope } from './dead-letter';
-export { awsErrorName, isRetriableAwsError, KINESIS_ERROR_CODES, KinesisTransportError } from './errors';
+export { isRetriableAwsError, KINESIS_ERROR_CODES, KinesisTransportError } from './errors';
 export type { KinesisErrorCode } from './errors';
-export { createKinesisLambdaHandler, eventRecordToSource, streamNameOf } from './lambda';
+export { createKinesisLambdaHandler } from './lambda';
 export { runLambdaRuntime } from './lambda-runtime';
 export type { LambdaRuntimeOptions } from './lambda-runtime';
 export type {
@@ -24,8 +18,9 @@ export type {
   KinesisStreamEvent,
   LambdaContextLike,
 } from './lambda';
-export { CHECKPOINT, isFinished, isReady, leasesToCreate, observeLeases, planLeaseTakes, planRenewals } from './lease';
-export type { Lease, LeaseObservation, TakeInput, TakePlan } from './lease';
+// The lease table is public (tests and tools read its rows); the lease policy functions stay inside.
+export { CHECKPOINT as LEASE_CHECKPOINT } from './lease';
+export type { Lease } from './lease';
 export { leaseTable } from './lease-table';
 export type { LeaseTable } from './lease-table';
 export { createKinesisMetrics } from './metrics';
@@ -37,11 +32,13 @@ export type {
   KinesisStreamPublisher,
   KinesisStreamPublisherOptions,
 } from './publisher';
-export { batchPutEntries, failedEntries, PUT_RECORDS_LIMITS, toPutEntry } from './put-records';
-export type { PutEntry, PutRecordsLimits } from './put-records';
+export { PUT_RECORDS_LIMITS } from './put-records';
+export type { PutRecordsLimits } from './put-records';
+export { readKinesisPredictions } from './prediction-reader';
+export type { KinesisPredictionReaderOptions } from './prediction-reader';
 export { createKinesisConsumerService } from './service';
 export type { KinesisConsumerService, KinesisConsumerServiceOptions } from './service';
-export { MIN_GET_RECORDS_INTERVAL_MS, readShard, toSourceRecord } from './shard-reader';
+export { readShard } from './shard-reader';
 export type { ShardReadEnd, ShardReaderOptions } from './shard-reader';
 export { ensureStreams, listAllShards, waitForStreamActive } from './streams';
 export type { StreamSpec } from './streams';

@@ -1,12 +1,12 @@
-import type { OutgoingMessage } from '@ridestream/kafka';
 import type { Logger } from '@ridestream/runtime';
 import {
   createConsumerMetrics,
   processChunk,
   type ConsumerMetrics,
+  type OutgoingMessage,
   type Scorer,
   type SourceRecord,
-} from '@ridestream/stream-consumer';
+} from '@ridestream/stream-core';
 import { Registry } from 'prom-client';
 import { encodeForKinesis } from './dead-letter';
 
@@ -100,8 +100,8 @@ export function createKinesisLambdaHandler(o: KinesisLambdaOptions) {
           publish: (messages) => o.publisher.send(encodeForKinesis(messages, o.deadLetterStream)),
           logger,
           metrics,
-          outputTopic: o.outputStream,
-          deadLetterTopic: o.deadLetterStream,
+          outputStream: o.outputStream,
+          deadLetterStream: o.deadLetterStream,
           consumerName: o.consumerName,
           signal,
         });

@@ -4,7 +4,7 @@ import {
   ResourceNotFoundException,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { retry, type Lifecycle, type Logger } from '@ridestream/runtime';
 import { createKinesisClient, type AwsConnection } from './client';
 import { isRetriableAwsError, KinesisTransportError } from './errors';
@@ -25,7 +25,7 @@ export interface KinesisPublisherOptions {
   readonly onRecordsFailed?: (count: number, errorCode: string) => void;
 }
 
-/** The same contract as the Kafka publisher's `send`: topic = stream name, key = partition key. */
+/** The same contract as the Kafka publisher's `send`: stream = stream name, key = partition key. */
 export interface KinesisPublisher extends Lifecycle {
   /** Writes every message with PutRecords; resolves when all are accepted by Kinesis. */
   send(messages: readonly OutgoingMessage[]): Promise<void>;
@@ -39,7 +39,7 @@ export interface KinesisPublisher extends Lifecycle {
  *
  * @example
  * const publisher = createKinesisPublisher(createKinesisClient(conn), { logger });
- * await publisher.send([{ topic: 'ride-duration-predictions', key: rideId, value: JSON.stringify(p) }]);
+ * await publisher.send([{ stream: 'ride-duration-predictions', key: rideId, value: JSON.stringify(p) }]);
  */
 export function createKinesisPublisher(client: KinesisClient, o: KinesisPublisherOptions): KinesisPublisher {
   let stopped = false;
@@ -131,7 +131,7 @@ export function createKinesisPublisher(client: KinesisClient, o: KinesisPublishe
 
 export interface KinesisStreamPublisherOptions {
   readonly connection: AwsConnection;
-  /** The stream every message goes to (the messages' `topic` names it). */
+  /** The stream every message goes to (the messages' `stream` names it). */
   readonly stream: string;
   /** Shards when `prepare()` creates the stream. */
   readonly shards?: number;

@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '@ridestream/kafka';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { KinesisTransportError } from './errors';
 
 /** One record as PutRecords takes it. */
@@ -20,7 +20,7 @@ export const PUT_RECORDS_LIMITS = {
 export type PutRecordsLimits = { readonly [K in keyof typeof PUT_RECORDS_LIMITS]: number };
 
 /**
- * Maps a message onto a Kinesis record: topic = stream, key = partition key. Kinesis records have no headers, so
+ * Maps a message onto a Kinesis record: its stream, key = partition key. Kinesis records have no headers, so
  * headers are not carried (dead letters are wrapped in an envelope first, see `toDeadLetterEnvelope`).
  * Throws a non-retriable error for a record Kinesis would reject whatever the retry.
  */
@@ -33,7 +33,7 @@ export function toPutEntry(m: OutgoingMessage, limits: PutRecordsLimits = PUT_RE
       'RECORD_TOO_LARGE',
       `partition key must be 1-${limits.partitionKeyChars} characters, got ${keyChars}`,
       false,
-      { stream: m.topic },
+      { stream: m.stream },
     );
   }
   const size = data.byteLength + Buffer.byteLength(m.key, 'utf8');
@@ -42,10 +42,10 @@ export function toPutEntry(m: OutgoingMessage, limits: PutRecordsLimits = PUT_RE
       'RECORD_TOO_LARGE',
       `record of ${size} bytes (data + partition key) exceeds the ${limits.recordBytes}-byte Kinesis limit`,
       false,
-      { stream: m.topic },
+      { stream: m.stream },
     );
   }
-  return { stream: m.topic, partitionKey: m.key, data, size };
+  return { stream: m.stream, partitionKey: m.key, data, size };
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
 import { backoffMs, type Logger } from '@ridestream/runtime';
-import { processChunk, type PipelineOptions, type SourceRecord } from '@ridestream/stream-consumer';
+import { processChunk, type PipelineOptions, type SourceRecord } from '@ridestream/stream-core';
 import { awsErrorName, isRetriableAwsError } from './errors';
 import { CHECKPOINT } from './lease';
 

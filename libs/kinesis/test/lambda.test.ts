@@ -1,7 +1,7 @@
-import type { OutgoingMessage } from '@ridestream/kafka';
 import { aStarted } from '@ridestream/features/testing';
+import type { OutgoingMessage } from '@ridestream/stream-core';
 import { silentLogger } from '@ridestream/runtime';
-import { predictorScorer } from '@ridestream/stream-consumer';
+import { predictorScorer } from '@ridestream/stream-core';
 import { describe, expect, it } from 'vitest';
 import { createKinesisLambdaHandler, parseDeadLetterEnvelope, type KinesisEventRecord } from '../src/index';
 
@@ -70,9 +70,9 @@ describe('createKinesisLambdaHandler', () => {
     const res = await handler({ Records: records }, { getRemainingTimeInMillis: () => 30_000 });
     expect(res).toEqual({ batchItemFailures: [] });
     expect(calls).toEqual([2]);
-    const preds = published.filter((m) => m.topic === 'preds');
+    const preds = published.filter((m) => m.stream === 'preds');
     expect(preds.map((m) => m.key)).toEqual(['r1', 'r3']);
-    const dead = published.filter((m) => m.topic === 'dlq').map((m) => parseDeadLetterEnvelope(Buffer.from(m.value)));
+    const dead = published.filter((m) => m.stream === 'dlq').map((m) => parseDeadLetterEnvelope(Buffer.from(m.value)));
     expect(dead.map((d) => d.headers['x-ridestream-error-code'])).toEqual([
       'INVALID_JSON',
       'INVALID_EVENT',
@@ -91,7 +91,7 @@ describe('createKinesisLambdaHandler', () => {
     const res = await handler({ Records: records });
     // The poison record before the failure is dead-lettered (and not retried); the retry starts at the ride.
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.kinesis.sequenceNumber }]);
-    expect(published.map((m) => m.topic)).toEqual(['dlq']);
+    expect(published.map((m) => m.stream)).toEqual(['dlq']);
   });
 
   it('reports the first record as failed when nothing can be published', async () => {

@@ -8,7 +8,7 @@ import {
   planRenewals,
   type Lease,
   type LeaseObservation,
-} from '../src/index';
+} from '../src/lease';
 
 const lease = (key: string, owner: string | null, extra: Partial<Lease> = {}): Lease => ({
   leaseKey: key,

@@ -1,16 +1,12 @@
-import { DLQ_HEADERS } from '@ridestream/stream-consumer';
+import { DLQ_HEADERS } from '@ridestream/stream-core';
 import { describe, expect, it } from 'vitest';
 import {
-  batchPutEntries,
   DEAD_LETTER_ENVELOPE,
   encodeForKinesis,
-  failedEntries,
   parseDeadLetterEnvelope,
-  PUT_RECORDS_LIMITS,
   toDeadLetterEnvelope,
-  toPutEntry,
-  type PutEntry,
-} from '../src/index';
+} from '../src/dead-letter';
+import { batchPutEntries, failedEntries, PUT_RECORDS_LIMITS, toPutEntry, type PutEntry } from '../src/put-records';
 
 const entry = (stream: string, size: number, key = 'k'): PutEntry => ({
   stream,
@@ -37,14 +33,14 @@ describe('batchPutEntries', () => {
 describe('toPutEntry', () => {
   it('rejects a record over 1 MiB counting the partition key, as non-retriable', () => {
     const value = Buffer.alloc(PUT_RECORDS_LIMITS.recordBytes);
-    expect(() => toPutEntry({ topic: 's', key: 'k', value })).toThrow(
+    expect(() => toPutEntry({ stream: 's', key: 'k', value })).toThrow(
       expect.objectContaining({ code: 'RECORD_TOO_LARGE', retriable: false }),
     );
   });
   it('rejects an empty or 257-character partition key', () => {
-    expect(() => toPutEntry({ topic: 's', key: '', value: 'x' })).toThrow(/partition key/);
-    expect(() => toPutEntry({ topic: 's', key: 'é'.repeat(257), value: 'x' })).toThrow(/partition key/);
-    expect(toPutEntry({ topic: 's', key: 'é'.repeat(256), value: 'x' }).size).toBe(513);
+    expect(() => toPutEntry({ stream: 's', key: '', value: 'x' })).toThrow(/partition key/);
+    expect(() => toPutEntry({ stream: 's', key: 'é'.repeat(257), value: 'x' })).toThrow(/partition key/);
+    expect(toPutEntry({ stream: 's', key: 'é'.repeat(256), value: 'x' }).size).toBe(513);
   });
 });
 
@@ -62,7 +58,7 @@ describe('dead-letter envelope', () => {
   const headers = { [DLQ_HEADERS.code]: 'INVALID_JSON', [DLQ_HEADERS.reason]: 'not JSON' };
   it('returns the original bytes and headers after a round trip', () => {
     const original = Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00]);
-    const m = toDeadLetterEnvelope({ topic: 'dlq', key: 'ride-1', value: original, headers });
+    const m = toDeadLetterEnvelope({ stream: 'dlq', key: 'ride-1', value: original, headers });
     expect(m.key).toBe('ride-1');
     const back = parseDeadLetterEnvelope(Buffer.from(m.value));
     expect(back.envelope).toBe(DEAD_LETTER_ENVELOPE);
@@ -73,7 +69,7 @@ describe('dead-letter envelope', () => {
 
   it('cuts a record too large for one Kinesis record once base64-encoded, and says so', () => {
     const original = Buffer.alloc(1000 * 1024, 7);
-    const m = toDeadLetterEnvelope({ topic: 'dlq', key: 'k', value: original, headers });
+    const m = toDeadLetterEnvelope({ stream: 'dlq', key: 'k', value: original, headers });
     expect(() => toPutEntry(m)).not.toThrow();
     const back = parseDeadLetterEnvelope(Buffer.from(m.value));
     expect(back).toMatchObject({ truncated: true, bytes: original.length });
@@ -82,10 +78,10 @@ describe('dead-letter envelope', () => {
 
   it('gives a dead letter with no key the source position as its partition key', () => {
     const m = toDeadLetterEnvelope({
-      topic: 'dlq',
+      stream: 'dlq',
       key: '',
       value: 'x',
-      headers: { [DLQ_HEADERS.sourceOffset]: '42' },
+      headers: { [DLQ_HEADERS.sourcePosition]: '42' },
     });
     expect(m.key).toBe('42');
   });
@@ -93,12 +89,12 @@ describe('dead-letter envelope', () => {
   it('wraps only dead-letter-stream messages and drops the headers of the others', () => {
     const out = encodeForKinesis(
       [
-        { topic: 'preds', key: 'r1', value: '{}', headers: { traceparent: 't' } },
-        { topic: 'dlq', key: 'r2', value: 'bad', headers },
+        { stream: 'preds', key: 'r1', value: '{}', headers: { traceparent: 't' } },
+        { stream: 'dlq', key: 'r2', value: 'bad', headers },
       ],
       'dlq',
     );
-    expect(out[0]).toEqual({ topic: 'preds', key: 'r1', value: '{}' });
+    expect(out[0]).toEqual({ stream: 'preds', key: 'r1', value: '{}' });
     expect(parseDeadLetterEnvelope(Buffer.from(out[1]!.value)).original.toString()).toBe('bad');
   });
 });

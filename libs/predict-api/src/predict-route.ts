@@ -1,22 +1,17 @@
 import {
   FEATURE_SPECS,
-  featurize,
   makePrediction,
   validateRideBatch,
-  type FeatureSpec,
   type Prediction,
   type PredictionKind,
   type RideEvent,
 } from '@ridestream/features';
+import { predictEvents, type Predictor } from '@ridestream/stream-core';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/** A loaded model as the route needs it (the consumers' `Scorer` shape). */
-export interface RouteScorer {
-  readonly kind: PredictionKind;
-  readonly model: { readonly name: string; readonly version: string };
-  predict(features: Float32Array, rows: number): Promise<Float32Array>;
-}
+/** A loaded model as the route needs it: the consumers' `Predictor` (`modelScorer` returns one). */
+export type RouteScorer = Pick<Predictor, 'kind' | 'model' | 'predict'>;
 
 /** One event's answer: its ids, and the prediction of each model that scores its type. */
 export type PredictAnswer = { rideId: string; eventId: string; type: RideEvent['type'] } & Partial<
@@ -70,19 +65,14 @@ export function registerPredictRoute(app: FastifyInstance, o: PredictRouteOption
     const { events } = result;
     const scoredAt = now();
     const answers: PredictAnswer[] = events.map((e) => ({ rideId: e.rideId, eventId: e.eventId, type: e.type }));
-    // One model call per model for the whole request, over the events of the type it scores.
+    // The streams' scoring function, one model call per model for the whole request, over the events it scores.
     await Promise.all(
       o.scorers.map(async (s) => {
-        // Method parameters are bivariant: safe here because only events of `spec.eventType` reach `write`.
-        const spec: FeatureSpec<RideEvent> = FEATURE_SPECS[s.kind];
-        const rows = events.flatMap((e, i) => (e.type === spec.eventType ? [i] : []));
+        const rows = events.flatMap((e, i) => (e.type === FEATURE_SPECS[s.kind].eventType ? [i] : []));
         if (rows.length === 0) return;
-        const values = await s.predict(
-          featurize(
-            spec,
-            rows.map((i) => events[i]!),
-          ),
-          rows.length,
+        const values = await predictEvents(
+          s,
+          rows.map((i) => events[i]!),
         );
         rows.forEach((i, row) => {
           answers[i]![s.kind] = makePrediction({

@@ -1,0 +1,54 @@
+import type { PredictionKind } from '@ridestream/features';
+import { kafkaConsumerEnvSchema, type KafkaConsumerEnv } from '@ridestream/kafka';
+import { kinesisServiceEnvSchema, type KinesisServiceEnv } from '@ridestream/kinesis';
+import { loadEnvConfig, type Env } from '@ridestream/runtime';
+import { z } from 'zod';
+
+/** What differs between the consumer apps: the name (group / application), output, model and ops port. */
+export const CONSUMERS = {
+  duration: {
+    name: 'duration-consumer',
+    output: 'ride-duration-predictions',
+    modelPath: 'models/duration/model.onnx',
+    httpPort: 9101,
+  },
+  tip: { name: 'tip-consumer', output: 'tip-predictions', modelPath: 'models/tip/model.onnx', httpPort: 9102 },
+} as const satisfies Record<PredictionKind, { name: string; output: string; modelPath: string; httpPort: number }>;
+
+/** The two schemas of one consumer app: on Kafka (the default) and on Kinesis, with the same names and defaults. */
+export function consumerConfigSchemas(kind: PredictionKind) {
+  const d = CONSUMERS[kind];
+  return {
+    kafka: kafkaConsumerEnvSchema({
+      group: d.name,
+      outputTopic: d.output,
+      modelPath: d.modelPath,
+      httpPort: d.httpPort,
+    }),
+    kinesis: kinesisServiceEnvSchema({
+      application: d.name,
+      outputStream: d.output,
+      modelPath: d.modelPath,
+      httpPort: d.httpPort,
+    }),
+  };
+}
+
+export type ConsumerConfig =
+  | { readonly transport: 'kafka'; readonly env: Readonly<KafkaConsumerEnv> }
+  | { readonly transport: 'kinesis'; readonly env: Readonly<KinesisServiceEnv> };
+
+/**
+ * A consumer app's whole configuration, read once from `env`. `TRANSPORT` (kafka | kinesis) picks the schema; every
+ * bad variable is reported at once, by name.
+ *
+ * @example
+ * const config = loadConsumerConfig('tip', process.env);
+ */
+export function loadConsumerConfig(kind: PredictionKind, env: Env): ConsumerConfig {
+  const { TRANSPORT } = loadEnvConfig(z.object({ TRANSPORT: z.enum(['kafka', 'kinesis']).default('kafka') }), env);
+  const schemas = consumerConfigSchemas(kind);
+  return TRANSPORT === 'kinesis'
+    ? { transport: 'kinesis', env: loadEnvConfig(schemas.kinesis, env) }
+    : { transport: 'kafka', env: loadEnvConfig(schemas.kafka, env) };
+}

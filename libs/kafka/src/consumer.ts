@@ -1,0 +1,121 @@
+import {
+  processChunk,
+  type PipelineOptions,
+  type RecordOutcome,
+  type SourceRecord,
+  type SourceRef,
+} from '@ridestream/stream-core';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { TransactionalPublisher } from './transactional';
+
+export interface KafkaRunnerOptions {
+  readonly consumer: Consumer;
+  /** The pipeline of the service (scorer, sink's publish, metrics, logger, abort signal). */
+  readonly pipeline: PipelineOptions;
+  readonly inputTopic: string;
+  /** Records per model call; kafkajs batches (up to maxBytes) are cut into chunks of this size. */
+  readonly chunkSize: number;
+  readonly partitionsConsumedConcurrently: number;
+  /**
+   * Exactly-once: predictions, dead letters and the consumed offset are written in one transaction per chunk,
+   * by a transactional producer per input partition. Without it: at-least-once with commits after each chunk.
+   */
+  readonly exactlyOnce?: {
+    readonly groupId: string;
+    producerFor(topic: string, partition: number): Promise<TransactionalPublisher>;
+  };
+}
+
+/** The span attribute OpenTelemetry's messaging conventions name for a Kafka record's offset. */
+export const KAFKA_POSITION_ATTRIBUTE = 'messaging.kafka.offset';
+
+/** The offset Kafka commits is the next one to read. */
+const nextOffset = (offset: string) => (BigInt(offset) + 1n).toString();
+
+function toSourceRecord(m: KafkaMessage): SourceRecord {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {}))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  return {
+    position: m.offset,
+    key: m.key ? m.key.toString('utf8') : null,
+    value: m.value,
+    headers,
+    timestampMs: Number(m.timestamp),
+  };
+}
+
+/**
+ * Runs the consumer: for each chunk of a partition's batch, score -> publish predictions and dead letters
+ * (acknowledged, with retries) -> resolve the offset -> commit. At-least-once: an offset is resolved only after
+ * what it produced is acknowledged, so a crash at any point re-delivers, never loses.
+ */
+export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
+  const pipeline: PipelineOptions = { ...o.pipeline, logger: o.pipeline.logger.child({ component: 'kafka-runner' }) };
+  const eos = o.exactlyOnce;
+  await o.consumer.subscribe({ topic: o.inputTopic, fromBeginning: true });
+  await o.consumer.run({
+    autoCommit: !eos,
+    // Threshold 1: every chunk commits as soon as its outputs are acknowledged, so a crash redoes at most one chunk.
+    autoCommitInterval: 1000,
+    autoCommitThreshold: 1,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
+    eachBatch: async (payload: EachBatchPayload) => {
+      const { batch } = payload;
+      const source: SourceRef = { stream: batch.topic, partition: String(batch.partition) };
+      pipeline.metrics.lag.set({ partition: source.partition }, Number(batch.offsetLag()));
+      const tx = eos && (await eos.producerFor(batch.topic, batch.partition));
+      const batchPipeline: PipelineOptions = { ...pipeline, heartbeat: () => payload.heartbeat() };
+      const chunkPipeline: PipelineOptions = tx
+        ? {
+            ...batchPipeline,
+            publish: (messages, plan) =>
+              tx.sendWithOffsets(
+                messages,
+                plan.commitThrough === null
+                  ? null
+                  : {
+                      consumerGroupId: eos.groupId,
+                      topic: batch.topic,
+                      partition: batch.partition,
+                      offset: nextOffset(plan.commitThrough),
+                    },
+              ),
+          }
+        : batchPipeline;
+      const chunks: SourceRecord[][] = [];
+      for (let start = 0; start < batch.messages.length; start += o.chunkSize)
+        chunks.push(batch.messages.slice(start, start + o.chunkSize).map(toSourceRecord));
+      // Scoring runs ahead of publishing (`scorer.lookahead` chunks): a worker-thread scorer scores the next chunks
+      // while this thread publishes and commits. Order is kept (one chunk published at a time); a score nobody
+      // awaits (the loop stopped early) is dropped.
+      const scoring: Promise<RecordOutcome[]>[] = [];
+      const scoreUpTo = (k: number) => {
+        while (scoring.length <= k && scoring.length < chunks.length) {
+          const p = pipeline.scorer.score(chunks[scoring.length]!);
+          // A rejection surfaces where the chunk is awaited, or nowhere if the loop stops before it.
+          p.catch(() => {});
+          scoring.push(p);
+        }
+      };
+      for (let i = 0; i < chunks.length; i++) {
+        scoreUpTo(i + Math.max(1, pipeline.scorer.lookahead) - 1);
+        const current = scoring[i]!;
+        if (!payload.isRunning() || payload.isStale()) break;
+        const plan = await processChunk(chunks[i]!, source, chunkPipeline, current);
+        // Resolving moves the fetch position; in exactly-once mode the commit already happened in the transaction.
+        if (plan.commitThrough !== null) payload.resolveOffset(plan.commitThrough);
+        if (!tx) await payload.commitOffsetsIfNecessary();
+        await payload.heartbeat();
+        if (plan.retryFrom !== null) {
+          pipeline.metrics.records.inc({ outcome: 'retry' });
+          // Throwing makes kafkajs re-fetch from the last resolved offset after its retry backoff.
+          throw new Error(
+            `transient failure at offset ${plan.retryFrom}; partition ${batch.partition} will be re-read`,
+          );
+        }
+      }
+    },
+  });
+}

@@ -1,0 +1,42 @@
+import type { Logger } from '@ridestream/runtime';
+import type { RidesPublisher } from '@ridestream/stream-core';
+import { createKafka, type KafkaConnection } from './client';
+import { createPublisher } from './publisher';
+import { ensureTopics } from './topics';
+
+export interface KafkaRidesPublisherOptions {
+  readonly kafka: KafkaConnection;
+  readonly topic: string;
+  /** How long to wait to batch concurrent requests into one broker request. */
+  readonly lingerMs: number;
+  readonly compression: 'none' | 'gzip';
+  readonly logger: Logger;
+}
+
+/**
+ * The rides publisher on Kafka: an idempotent kafkajs producer (acks=all) whose `publish` lingers `lingerMs` to
+ * batch concurrent requests; `prepare()` creates the topic.
+ *
+ * @example
+ * const publisher = createKafkaRidesPublisher({ kafka: { brokers, clientId: 'producer' }, topic: 'rides',
+ *   lingerMs: 5, compression: 'none', logger });
+ */
+export function createKafkaRidesPublisher(o: KafkaRidesPublisherOptions): RidesPublisher {
+  const kafka = createKafka(o.kafka, o.logger);
+  const publisher = createPublisher(kafka, {
+    logger: o.logger,
+    lingerMs: o.lingerMs,
+    compression: o.compression,
+    idempotent: true,
+  });
+  return {
+    transport: 'kafka',
+    destination: o.topic,
+    prepare: async () => {
+      await ensureTopics(kafka, [{ topic: o.topic }]);
+    },
+    start: () => publisher.start(),
+    publish: (messages) => publisher.enqueue(messages),
+    stop: () => publisher.stop(),
+  };
+}

@@ -1,7 +1,0 @@
-/**
- * `@ridestream/stream-consumer/scoring`: the scorers that load a model (in a worker thread or in this one). A
- * separate entry point because it pulls in onnxruntime-node, which the main entry (and everything that imports it:
- * the Kinesis lib, the producer) must not load.
- */
-export { loadScorer, ScoringWorkerError, startScoringWorker } from './worker-scorer';
-export type { LoadScorerOptions, ScoringWorkerOptions } from './worker-scorer';

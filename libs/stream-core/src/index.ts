@@ -1,0 +1,20 @@
+export { DLQ_HEADERS, deadLetterHeaders } from './dead-letter';
+export type { DeadLetterContext } from './dead-letter';
+export { createConsumerMetrics } from './metrics';
+export type { ConsumerMetrics, RecordOutcomeLabel } from './metrics';
+export { planBatch } from './outcomes';
+export type { BatchPlan, RecordOutcome } from './outcomes';
+export { planMessages, processChunk } from './pipeline';
+export type { PipelineOptions } from './pipeline';
+export type { OutgoingMessage, SourceRecord, SourceRef } from './records';
+export { modelScorer, predictEvents, predictorScorer, scoreRecords, specOf } from './score';
+export type { ModelIdentity, Predictor, Scorer } from './score';
+export { createStreamConsumerService } from './service';
+export type {
+  StreamConsumerService,
+  StreamConsumerServiceOptions,
+  StreamContext,
+  StreamSink,
+  StreamSource,
+} from './service';
+export type { RidesPublisher } from './rides-publisher';

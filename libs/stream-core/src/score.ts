@@ -1,0 +1,206 @@
+import {
+  FEATURE_SPECS,
+  makePrediction,
+  parseRideEvent,
+  type FeatureSpec,
+  type PredictionKind,
+  type RideEvent,
+} from '@ridestream/features';
+import type { Model } from '@ridestream/model';
+import type { RecordOutcome } from './outcomes';
+import type { SourceRecord } from './records';
+
+/** Which model scored a record: stamped on predictions and dead letters. */
+export interface ModelIdentity {
+  readonly name: string;
+  readonly version: string;
+  /** Of the ONNX file, for startup logs. */
+  readonly sha256?: string;
+}
+
+/**
+ * A batched model call: what `scoreRecords` needs from a model. Its `kind` says which event type it scores
+ * (`FEATURE_SPECS[kind].eventType`: duration `ride.started`, tip `ride.completed`); a valid event of another type
+ * becomes a `skipped` outcome.
+ */
+export interface Predictor {
+  readonly kind: PredictionKind;
+  readonly model: ModelIdentity;
+  predict(features: Float32Array, rows: number): Promise<Float32Array>;
+}
+
+/**
+ * A kind's feature spec with the event type widened, for code that holds a kind only at run time. Sound because every
+ * caller checks `event.type === spec.eventType` before `write` (method parameters are bivariant, which is what lets
+ * the assignment compile).
+ */
+export const specOf = (kind: PredictionKind): FeatureSpec<RideEvent> => FEATURE_SPECS[kind];
+
+/**
+ * The one path from validated events to model outputs, for every mode (streams, batch, `/predict`): the kind's
+ * feature rows, then one model call per `chunk` events (all at once by default), values in event order. Every event
+ * must be of the type the kind scores; another type is a caller's bug and throws a `TypeError`.
+ *
+ * @example
+ * const minutes = await predictEvents(model, rides.map((r) => r.started), 8192);
+ */
+export async function predictEvents(
+  predictor: Pick<Predictor, 'kind' | 'predict'>,
+  events: readonly RideEvent[],
+  chunk: number = events.length,
+): Promise<Float32Array> {
+  const spec = specOf(predictor.kind);
+  if (events.length <= chunk) return predictor.predict(featureRows(spec, events, 0, events.length), events.length);
+  const out = new Float32Array(events.length);
+  for (let start = 0; start < events.length; start += chunk) {
+    const n = Math.min(chunk, events.length - start);
+    out.set(await predictor.predict(featureRows(spec, events, start, n), n), start);
+  }
+  return out;
+}
+
+function featureRows(spec: FeatureSpec<RideEvent>, events: readonly RideEvent[], start: number, n: number) {
+  const features = new Float32Array(n * spec.count);
+  for (let i = 0; i < n; i++) {
+    const event = events[start + i]!;
+    if (event.type !== spec.eventType)
+      throw new TypeError(`this model scores ${spec.eventType}, got ${event.type} (${event.eventId})`);
+    spec.write(event, features, i);
+  }
+  return features;
+}
+
+/**
+ * What the pipeline scores records with, whatever runs the model: this thread (`modelScorer`) or a worker thread
+ * (`startScoringWorker`). `score` never rejects for bad input (a malformed record is a `rejected` outcome); it
+ * rejects only when the scorer itself is broken.
+ */
+export interface Scorer {
+  readonly kind: PredictionKind;
+  readonly model: ModelIdentity;
+  score(records: readonly SourceRecord[]): Promise<RecordOutcome[]>;
+  /** Releases the model (and the thread running it). Memoised by the implementations. */
+  dispose(): Promise<void>;
+  /** Rejects if the scorer dies on its own (a worker thread crashed): the service must then exit non-zero. */
+  readonly failed?: Promise<never>;
+  /**
+   * How many chunks a caller should hand over before awaiting the first. 1 for an in-thread scorer, whose work
+   * runs on the caller's thread anyway; more for a worker, so that it always has the next chunk queued instead of
+   * waiting for a thread hop after each one.
+   */
+  readonly lookahead: number;
+}
+
+/**
+ * The in-thread scorer of a loaded model: parse, validate, features and `session.run` on the calling thread.
+ * Also a `Predictor`, for callers with feature rows already built (the prediction API).
+ */
+export function modelScorer(
+  kind: PredictionKind,
+  model: Pick<Model, 'info' | 'predict' | 'dispose'>,
+): Scorer & Predictor {
+  return predictorScorer(
+    {
+      kind,
+      model: { name: model.info.name, version: model.info.version, sha256: model.info.sha256 },
+      predict: (f, n) => model.predict(f, n),
+    },
+    () => model.dispose(),
+  );
+}
+
+/** An in-thread scorer over any batched predict (a loaded model, a test double, a bench adapter). */
+export function predictorScorer(
+  predictor: Predictor,
+  dispose: () => Promise<void> = async () => {},
+): Scorer & Predictor {
+  return {
+    ...predictor,
+    score: async (records) => {
+      // A macrotask boundary first: with several partitions in flight, their chunks would otherwise run back to back
+      // in one chain of microtasks, and timers, heartbeats and probes would wait for all of them.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return scoreRecords(records, predictor);
+    },
+    dispose,
+    lookahead: 1,
+  };
+}
+
+/** The error's own `retriable` flag decides; unknown errors are treated as permanent (dead-letter, move on). */
+const isRetriable = (err: unknown) => (err as { retriable?: unknown } | null)?.retriable === true;
+
+/**
+ * Validates every record, scores the valid events of the predictor's type in one model call, and returns one
+ * outcome per record, in order, each scored one with its prediction message already serialised (so that a worker
+ * thread does that work too). Never throws for bad input: a malformed record (or a retired v1 event, or a drop-off
+ * before its pickup) becomes a `rejected` outcome naming the field; a valid event of another type a `skipped` one.
+ *
+ * Stateless: each event is scored on its own, whatever came before. A `ride.completed` whose `ride.started` was
+ * never seen, or arrives late, is scored (it is self-contained); a duplicate is scored again and gets the same
+ * `predictionId` (sha256 of kind, model, version and event id), so a subscriber drops it.
+ */
+export async function scoreRecords(
+  records: readonly SourceRecord[],
+  predictor: Predictor,
+  now: () => Date = () => new Date(),
+): Promise<RecordOutcome[]> {
+  const { eventType } = FEATURE_SPECS[predictor.kind];
+  const outcomes: (RecordOutcome | undefined)[] = new Array(records.length);
+  const valid: { index: number; event: RideEvent }[] = [];
+  records.forEach((record, index) => {
+    const parsed = parseRideEvent(record.value);
+    if (parsed.ok) {
+      if (parsed.value.type !== eventType) outcomes[index] = { status: 'skipped', record, eventType: parsed.value.type };
+      else valid.push({ index, event: parsed.value });
+    } else
+      outcomes[index] = {
+        status: 'rejected',
+        record,
+        code: parsed.error.code,
+        reason: parsed.error.message,
+        issues: parsed.error.issues,
+      };
+  });
+  if (valid.length > 0) {
+    let values: Float32Array | undefined;
+    let failure: unknown;
+    try {
+      values = await predictEvents(
+        predictor,
+        valid.map((v) => v.event),
+      );
+    } catch (err) {
+      failure = err;
+    }
+    const scoredAt = now();
+    valid.forEach(({ index, event }, row) => {
+      const record = records[index]!;
+      if (!values) {
+        outcomes[index] = isRetriable(failure)
+          ? { status: 'retry', record, error: failure }
+          : {
+              status: 'rejected',
+              record,
+              code: (failure as { code?: string })?.code ?? 'SCORING_FAILED',
+              reason: `scoring failed: ${(failure as Error)?.message ?? String(failure)}`,
+              issues: [],
+            };
+        return;
+      }
+      const value = values[row]!;
+      outcomes[index] = Number.isFinite(value)
+        ? {
+            status: 'scored',
+            record,
+            rideId: event.rideId,
+            value,
+            payload: JSON.stringify(
+              makePrediction({ kind: predictor.kind, model: predictor.model, event, value, scoredAt }),
+            ),
+          }
+        : { status: 'rejected', record, code: 'NON_FINITE_PREDICTION', reason: `model returned ${value}`, issues: [] };
+    });
+  }
+  return outcomes as RecordOutcome[];
+}

@@ -1,0 +1,174 @@
+import { FEATURE_SPECS, type PredictionKind } from '@ridestream/features';
+import { createModel, ModelError, MODEL_ERROR_CODES, type ModelErrorCode } from '@ridestream/model';
+import { Worker } from 'node:worker_threads';
+import type { RecordOutcome } from './outcomes';
+import type { SourceRecord } from './records';
+import { modelScorer, type ModelIdentity, type Scorer } from './score';
+import { fromWire, packValues, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol';
+
+export interface ScoringWorkerOptions {
+  readonly kind: PredictionKind;
+  readonly modelPath: string;
+  /** How long `dispose()` waits for the worker to release the model before terminating it. */
+  readonly closeTimeoutMs?: number;
+}
+
+/** The scoring worker died: nothing it was given was scored; the process should exit so that it is restarted. */
+export class ScoringWorkerError extends Error {
+  override readonly name = 'ScoringWorkerError';
+  readonly code = 'SCORING_WORKER_EXITED';
+  readonly retriable = false;
+}
+
+/**
+ * The worker's code. Bundled (dist/apps/<app>/main.js) it is the sibling bundle `scoring-worker.js` that
+ * tools/build/bundle.mjs writes. From source (tsx, vitest) it is the .ts file, which the worker can load only after
+ * registering tsx's loader in its own thread (`--import tsx` in a worker's execArgv does not, on Node 20).
+ */
+function workerSource(): { source: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { source: new URL('./scoring-worker.js', import.meta.url), eval: false };
+  const entry = JSON.stringify(new URL('./scoring-worker.ts', import.meta.url).href);
+  return {
+    source: `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); });`,
+    eval: true,
+  };
+}
+
+const isModelErrorCode = (code: string): code is ModelErrorCode =>
+  (MODEL_ERROR_CODES as readonly string[]).includes(code);
+
+/**
+ * A `Scorer` that runs validation, features, the model and the prediction JSON in a worker thread, leaving the
+ * calling thread to the transport: the two run on two cores at once, and a model call never blocks the event loop
+ * (heartbeats, probes, metrics). Chunks are scored one at a time, in the order given; the values are copied once
+ * into a transferred buffer. Resolves once the model is loaded; a model that cannot be loaded rejects with the
+ * same `ModelError` as loading it in this thread would.
+ *
+ * @example
+ * const scorer = await startScoringWorker({ kind: 'duration', modelPath: 'models/duration/model.onnx' });
+ * const outcomes = await scorer.score(records);
+ * await scorer.dispose();
+ */
+export function startScoringWorker(o: ScoringWorkerOptions): Promise<Scorer> {
+  const { source, eval: isEval } = workerSource();
+  const init: WorkerInit = { kind: o.kind, modelPath: o.modelPath };
+  const worker = new Worker(source, { workerData: init, eval: isEval });
+  const pending = new Map<
+    number,
+    { records: readonly SourceRecord[]; resolve: (o: RecordOutcome[]) => void; reject: (e: unknown) => void }
+  >();
+  let nextId = 0;
+  let disposing = false;
+  let dead: ScoringWorkerError | undefined;
+  let fail: (err: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {}); // observed by the service; unobserved in tests that never break the worker
+
+  return new Promise<Scorer>((resolveStart, rejectStart) => {
+    let started = false;
+    const die = (err: ScoringWorkerError) => {
+      if (dead) return;
+      dead = err;
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+      if (!started) rejectStart(err);
+      else if (!disposing) fail(err);
+    };
+    worker.on('error', (err) => die(new ScoringWorkerError(`scoring worker crashed: ${err.message}`, { cause: err })));
+    worker.on('exit', (code) => die(new ScoringWorkerError(`scoring worker exited with code ${code}`)));
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'failed') {
+        started = true;
+        const { code, message } = m.error;
+        rejectStart(
+          isModelErrorCode(code)
+            ? new ModelError(code, message, false, { path: o.modelPath })
+            : new ScoringWorkerError(`scoring worker could not load ${o.modelPath}: ${message}`),
+        );
+        void worker.terminate();
+        return;
+      }
+      if (m.type === 'ready') {
+        started = true;
+        resolveStart(scorer(m.model));
+        return;
+      }
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      p.resolve(m.outcomes.map((w, i) => fromWire(w, p.records[i]!)));
+    });
+
+    let disposed: Promise<void> | undefined;
+    const scorer = (model: ModelIdentity): Scorer => ({
+      kind: o.kind,
+      model,
+      failed,
+      lookahead: 4,
+      score(records) {
+        if (dead) return Promise.reject(dead);
+        if (records.length === 0) return Promise.resolve([]);
+        const id = nextId++;
+        const { data, lengths } = packValues(records);
+        return new Promise<RecordOutcome[]>((resolve, reject) => {
+          pending.set(id, { records, resolve, reject });
+          const message: ToWorker = { type: 'score', id, data, lengths };
+          worker.postMessage(message, [data.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]);
+        });
+      },
+      dispose() {
+        disposed ??= (async () => {
+          disposing = true;
+          if (dead) return;
+          const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+          worker.postMessage({ type: 'close' } satisfies ToWorker);
+          const timer = setTimeout(() => void worker.terminate(), o.closeTimeoutMs ?? 5000);
+          await exited;
+          clearTimeout(timer);
+        })();
+        return disposed;
+      },
+    });
+  });
+}
+
+export interface LoadScorerOptions {
+  readonly kind: PredictionKind;
+  readonly modelPath: string;
+  /** Score in a worker thread (the default in the apps), or everything on the calling thread. */
+  readonly worker: boolean;
+  /**
+   * With `worker`: chunks smaller than this are scored on the calling thread. 0 (default): all go to the worker.
+   * Costs a second copy of the model in memory (~70 MB for the XGBoost models, measured).
+   */
+  readonly workerMinRecords?: number;
+}
+
+/**
+ * The scorer a consumer app runs with. With `worker` and `workerMinRecords`, small chunks (light load) are scored
+ * here: the transport thread is idle then and a hop to another thread costs two thread wake-ups, milliseconds on a busy
+ * box; full chunks (heavy load) go to the worker, where both cores work at once. A missing, corrupt or mismatched
+ * model stops startup with the same `ModelError` whichever thread loads it.
+ */
+export async function loadScorer(o: LoadScorerOptions): Promise<Scorer> {
+  const min = o.workerMinRecords ?? 0;
+  if (!o.worker) return modelScorer(o.kind, await createModel({ path: o.modelPath, features: FEATURE_SPECS[o.kind] }));
+  if (min <= 0) return startScoringWorker(o);
+  const inThread = modelScorer(o.kind, await createModel({ path: o.modelPath, features: FEATURE_SPECS[o.kind] }));
+  let worker: Scorer;
+  try {
+    worker = await startScoringWorker(o);
+  } catch (err) {
+    await inThread.dispose();
+    throw err;
+  }
+  let disposed: Promise<void> | undefined;
+  return {
+    kind: o.kind,
+    model: worker.model,
+    failed: worker.failed,
+    lookahead: worker.lookahead,
+    score: (records) => (records.length < min ? inThread : worker).score(records),
+    dispose: () => (disposed ??= Promise.all([worker.dispose(), inThread.dispose()]).then(() => {})),
+  };
+}

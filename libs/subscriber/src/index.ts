@@ -1,2 +1,0 @@
-export { subscribePredictions } from './subscriber';
-export type { PredictionMeta, SubscribeOptions } from './subscriber';
