@@ -151,7 +151,8 @@ export async function scoreRecords(
   records.forEach((record, index) => {
     const parsed = parseRideEvent(record.value);
     if (parsed.ok) {
-      if (parsed.value.type !== eventType) outcomes[index] = { status: 'skipped', record, eventType: parsed.value.type };
+      if (parsed.value.type !== eventType)
+        outcomes[index] = { status: 'skipped', record, eventType: parsed.value.type };
       else valid.push({ index, event: parsed.value });
     } else
       outcomes[index] = {
