@@ -41,7 +41,7 @@ describe('scoreRides', () => {
 
   it('fails when handed an event of a type the kind does not score', async () => {
     await expect(scoreEvents(echo('tip', 'fare_amount'), 'tip', [rides[0]!.started])).rejects.toThrow(
-      /tip scores ride.completed, got ride.started/,
+      /scores ride.completed, got ride.started/,
     );
   });
 
