@@ -1,8 +1,16 @@
 /** Codes a caller can branch on; never branch on `message`. */
-export const FEATURES_ERROR_CODES = ['INVALID_EVENT', 'INVALID_JSON', 'UNKNOWN_ZONE'] as const;
+export const FEATURES_ERROR_CODES = [
+  'INVALID_EVENT',
+  'INVALID_JSON',
+  'UNKNOWN_ZONE',
+  /** A `schemaVersion: 1` ride event: v1 is retired, producers must send v2 (docs/FEATURES.md). */
+  'CONTRACT_VERSION_RETIRED',
+  /** A `ride.completed` whose drop-off (`occurredAt`) is before its pickup (`startedAt`). */
+  'DROPOFF_BEFORE_PICKUP',
+] as const;
 export type FeaturesErrorCode = (typeof FEATURES_ERROR_CODES)[number];
 
-/** One field that broke the contract: `path` is dotted (`pickupAt`, `fareAmount`). */
+/** One field that broke the contract: `path` is dotted (`occurredAt`, `fareAmount`). */
 export interface FieldIssue {
   readonly path: string;
   readonly message: string;

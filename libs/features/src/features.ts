@@ -1,25 +1,7 @@
+import { isUsHoliday } from './calendar';
 import { nyLocalParts } from './ny-time';
-import type { RideEvent } from './ride-event';
+import type { RideCompleted, RideStarted } from './ride-event';
 import { ZONES } from './zones.generated';
-
-/** Model input columns, in order (docs/FEATURES.md). The ONNX models are checked against this at load. */
-export const FEATURE_NAMES = [
-  'trip_distance',
-  'fare_amount',
-  'pu_location_id',
-  'do_location_id',
-  'same_zone',
-  'pickup_hour',
-  'pickup_dow',
-  'is_weekend',
-  'passenger_count',
-  'vendor_id',
-  'pu_borough',
-  'do_borough',
-  'pu_airport',
-  'do_airport',
-] as const;
-export const FEATURE_COUNT = FEATURE_NAMES.length;
 
 export const BOROUGHS = ['Bronx', 'Brooklyn', 'EWR', 'Manhattan', 'Queens', 'Staten Island', 'Unknown', 'N/A'] as const;
 
@@ -41,42 +23,106 @@ export function zoneBorough(zoneId: number): string | undefined {
   return ZONES[zoneId - 1]?.[0];
 }
 
-/**
- * Writes the 14 features of one validated ride into `out` at row `row` (row-major [N, 14]).
- * Pure: no I/O, no clock; the same event always gives the same numbers.
- */
-export function writeFeatures(event: RideEvent, out: Float32Array, row: number): void {
-  const base = row * FEATURE_COUNT;
-  const local = nyLocalParts(Date.parse(event.pickupAt));
-  out[base] = event.tripDistance;
-  out[base + 1] = event.fareAmount;
-  out[base + 2] = event.puLocationId;
-  out[base + 3] = event.doLocationId;
-  out[base + 4] = event.puLocationId === event.doLocationId ? 1 : 0;
-  out[base + 5] = local.hour;
-  out[base + 6] = local.dayOfWeek;
-  out[base + 7] = local.dayOfWeek >= 5 ? 1 : 0;
-  out[base + 8] = event.passengerCount ?? -1;
-  out[base + 9] = event.vendorId;
-  out[base + 10] = BOROUGH_INDEX[event.puLocationId] ?? -1;
-  out[base + 11] = BOROUGH_INDEX[event.doLocationId] ?? -1;
-  out[base + 12] = AIRPORT_ZONES.has(event.puLocationId) ? 1 : 0;
-  out[base + 13] = AIRPORT_ZONES.has(event.doLocationId) ? 1 : 0;
+/** How one prediction kind turns the event it scores into one float32 row of its model's `features` input. */
+export interface FeatureSpec<E extends { type: string }> {
+  /** The only event this kind scores; every feature is known when that event is published. */
+  readonly eventType: E['type'];
+  /** Model input columns, in order (docs/FEATURES.md). The ONNX model card is checked against them at load. */
+  readonly names: readonly string[];
+  readonly count: number;
+  /** Writes the row of `event` into `out` at row `row` (row-major [N, count]). Pure: no I/O, no clock. */
+  write(event: E, out: Float32Array, row: number): void;
 }
 
+/** The ride context both kinds share: zones, pickup calendar in New York, passengers, vendor. */
+const RIDE_CONTEXT = [
+  'pu_location_id',
+  'do_location_id',
+  'same_zone',
+  'pickup_hour',
+  'pickup_dow',
+  'is_weekend',
+  'is_holiday',
+  'passenger_count',
+  'vendor_id',
+  'pu_borough',
+  'do_borough',
+  'pu_airport',
+  'do_airport',
+] as const;
+
+interface RideContext {
+  readonly puLocationId: number;
+  readonly doLocationId: number;
+  readonly passengerCount: number | null;
+  readonly vendorId: number;
+}
+
+function writeRideContext(ride: RideContext, pickupMs: number, out: Float32Array, at: number): void {
+  const local = nyLocalParts(pickupMs);
+  out[at] = ride.puLocationId;
+  out[at + 1] = ride.doLocationId;
+  out[at + 2] = ride.puLocationId === ride.doLocationId ? 1 : 0;
+  out[at + 3] = local.hour;
+  out[at + 4] = local.dayOfWeek;
+  out[at + 5] = local.dayOfWeek >= 5 ? 1 : 0;
+  out[at + 6] = isUsHoliday(local.year, local.month, local.day) ? 1 : 0;
+  out[at + 7] = ride.passengerCount ?? -1;
+  out[at + 8] = ride.vendorId;
+  out[at + 9] = BOROUGH_INDEX[ride.puLocationId] ?? -1;
+  out[at + 10] = BOROUGH_INDEX[ride.doLocationId] ?? -1;
+  out[at + 11] = AIRPORT_ZONES.has(ride.puLocationId) ? 1 : 0;
+  out[at + 12] = AIRPORT_ZONES.has(ride.doLocationId) ? 1 : 0;
+}
+
+const DURATION_NAMES = ['planned_distance', ...RIDE_CONTEXT] as const;
+
+/** Duration scores `ride.started`: the pickup, the destination and the planned route, nothing known later. */
+const durationSpec: FeatureSpec<RideStarted> = {
+  eventType: 'ride.started',
+  names: DURATION_NAMES,
+  count: DURATION_NAMES.length,
+  write(event, out, row) {
+    const base = row * DURATION_NAMES.length;
+    out[base] = event.plannedDistance;
+    writeRideContext(event, Date.parse(event.occurredAt), out, base + 1);
+  },
+};
+
+const TIP_NAMES = ['trip_distance', 'fare_amount', 'duration_minutes', ...RIDE_CONTEXT] as const;
+
+/** Tip scores `ride.completed`: the meter's figures are known at drop-off, the tip only at payment. */
+const tipSpec: FeatureSpec<RideCompleted> = {
+  eventType: 'ride.completed',
+  names: TIP_NAMES,
+  count: TIP_NAMES.length,
+  write(event, out, row) {
+    const base = row * TIP_NAMES.length;
+    const startedMs = Date.parse(event.startedAt);
+    out[base] = event.tripDistance;
+    out[base + 1] = event.fareAmount;
+    out[base + 2] = (Date.parse(event.occurredAt) - startedMs) / 60_000;
+    writeRideContext(event, startedMs, out, base + 3);
+  },
+};
+
+/** One spec per prediction kind: which event it scores and how its feature row is written. */
+export const FEATURE_SPECS: { readonly duration: FeatureSpec<RideStarted>; readonly tip: FeatureSpec<RideCompleted> } =
+  { duration: durationSpec, tip: tipSpec };
+
 /**
- * The feature matrix of a batch, row-major [events.length, FEATURE_COUNT], ready for one ONNX call.
+ * The feature matrix of a batch, row-major [events.length, spec.count], ready for one ONNX call.
  *
  * @example
- * const x = featurize([ride]); // Float32Array(14)
+ * const x = featurize(FEATURE_SPECS.duration, [started]); // Float32Array(14)
  */
-export function featurize(events: readonly RideEvent[]): Float32Array {
-  const out = new Float32Array(events.length * FEATURE_COUNT);
-  events.forEach((e, i) => writeFeatures(e, out, i));
+export function featurize<E extends { type: string }>(spec: FeatureSpec<E>, events: readonly E[]): Float32Array {
+  const out = new Float32Array(events.length * spec.count);
+  events.forEach((e, i) => spec.write(e, out, i));
   return out;
 }
 
 /** The course baseline's categorical input: `"<pu>_<do>"`. */
-export function puDoKey(event: Pick<RideEvent, 'puLocationId' | 'doLocationId'>): string {
+export function puDoKey(event: { readonly puLocationId: number; readonly doLocationId: number }): string {
   return `${event.puLocationId}_${event.doLocationId}`;
 }

@@ -50,14 +50,21 @@ export interface LocalTimeParts {
   readonly hour: number;
   /** 0 = Monday ... 6 = Sunday */
   readonly dayOfWeek: number;
+  /** The local calendar date: year, month 1-12, day 1-31. */
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
 }
 
-/** Hour of day and day of week in New York at an instant. */
+/** Hour of day, day of week and calendar date in New York at an instant. */
 export function nyLocalParts(epochMs: number): LocalTimeParts {
   const wall = new Date(epochMs + nyOffsetMs(epochMs));
   return {
     hour: wall.getUTCHours() + wall.getUTCMinutes() / 60,
     dayOfWeek: (wall.getUTCDay() + 6) % 7,
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
   };
 }
 

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod';
-import { CONTRACT_VERSION } from './ride-event';
+import { CONTRACT_VERSION, RIDE_EVENT_TYPES, type RideEvent } from './ride-event';
 
 /** The two prediction streams and the unit each one speaks in. */
 export const PREDICTION_KINDS = { duration: 'minutes', tip: 'USD' } as const;
@@ -15,12 +15,14 @@ const modelRef = z.object({
 
 const basePrediction = z.object({
   schemaVersion: z.literal(CONTRACT_VERSION),
-  /** Same ride + same model version => same id, so a subscriber can drop at-least-once duplicates. */
+  /** Same event + same model version => same id, so a subscriber can drop at-least-once duplicates. */
   predictionId: z.string().regex(/^[0-9a-f]{32}$/),
   rideId: z.string().min(1).max(64),
+  /** The event that produced this prediction. */
+  event: z.object({ type: z.enum(RIDE_EVENT_TYPES), id: z.string().min(1).max(96) }),
   model: modelRef,
   value: z.number().finite(),
-  /** The ride's pickup time (event time), as published. */
+  /** The scored event's `occurredAt` (event time), as published. */
   eventTime: z.iso.datetime({ offset: true }),
   /** When the consumer scored it (UTC). */
   scoredAt: z.iso.datetime({ offset: true }),
@@ -41,19 +43,19 @@ export type TipPrediction = z.infer<typeof tipPredictionSchema>;
 export type Prediction = z.infer<typeof predictionSchema>;
 
 /**
- * Deterministic prediction id: the first 128 bits of sha256(kind, model name, model version, ride id).
- * Re-scoring the same ride with the same model after a crash gives the same id.
+ * Deterministic prediction id: the first 128 bits of sha256(kind, model name, model version, event id).
+ * Re-scoring the same event with the same model after a crash (or a duplicate event) gives the same id.
  */
-export function predictionId(kind: PredictionKind, model: { name: string; version: string }, rideId: string): string {
+export function predictionId(kind: PredictionKind, model: { name: string; version: string }, eventId: string): string {
   // One-shot `hash` (Node >= 20.12): no Hash object per record, half the cost of createHash on the hot path.
-  return hash('sha256', `${kind}\u0000${model.name}\u0000${model.version}\u0000${rideId}`, 'hex').slice(0, 32);
+  return hash('sha256', `${kind}\u0000${model.name}\u0000${model.version}\u0000${eventId}`, 'hex').slice(0, 32);
 }
 
 export interface PredictionInput {
   readonly kind: PredictionKind;
   readonly model: { readonly name: string; readonly version: string };
-  readonly rideId: string;
-  readonly eventTime: string;
+  /** The event scored: its ids and `occurredAt` are stamped on the prediction. */
+  readonly event: Pick<RideEvent, 'type' | 'eventId' | 'rideId' | 'occurredAt'>;
   readonly value: number;
   readonly scoredAt: Date;
 }
@@ -61,15 +63,17 @@ export interface PredictionInput {
 /** Builds a contract-valid prediction message. */
 export function makePrediction(input: PredictionInput): Prediction {
   const model = { name: input.model.name, version: input.model.version };
+  const { event } = input;
   return {
     schemaVersion: CONTRACT_VERSION,
     kind: input.kind,
     unit: PREDICTION_KINDS[input.kind],
-    predictionId: predictionId(input.kind, model, input.rideId),
-    rideId: input.rideId,
+    predictionId: predictionId(input.kind, model, event.eventId),
+    rideId: event.rideId,
+    event: { type: event.type, id: event.eventId },
     model,
     value: input.value,
-    eventTime: input.eventTime,
+    eventTime: event.occurredAt,
     scoredAt: input.scoredAt.toISOString(),
   } as Prediction;
 }
