@@ -29,6 +29,7 @@ NUMERIC_COLUMNS = (
     "trip_distance",
     "fare_amount",
     "tip_amount",
+    "total_amount",
     "payment_type",
 )
 REQUIRED_COLUMNS = TIMESTAMP_COLUMNS + NUMERIC_COLUMNS

@@ -23,9 +23,9 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from . import cards, models, onnx_export, registry
+from . import cards, models, onnx_export, registry, zone_stats
 from .data import duration_minutes
-from .features import BOROUGHS, FEATURE_NAMES
+from .features import BOROUGHS, EVENT_OF_KIND, FEATURE_NAMES
 from .paths import DATA_DIR, MODELS_DIR, REPO_ROOT
 from .prepare import Dataset, build_dataset
 
@@ -51,6 +51,7 @@ class Trained:
     tip: models.BoostResult
     baseline: models.LinearBaseline
     tip_baseline: models.TipRatioBaseline
+    zone_stats: zone_stats.ZoneStats
     course_baseline: models.LinearBaseline | None = None
     course_xgb: models.CourseXgbResult | None = None
 
@@ -86,11 +87,19 @@ def train_models(setup: Setup, train: Dataset, valid: Dataset, quick: bool, cour
     if quick:  # tests: a handful of rounds is enough to exercise every step
         duration_config = replace(duration_config, max_rounds=10)
         tip_config = replace(tip_config, max_rounds=10)
+    started = train.events.started
+    zone_args = (started["puLocationId"].to_numpy(), started["doLocationId"].to_numpy(), train.planned_distance)
     trained = Trained(
-        duration=models.train_booster(train.features, train.duration, duration_config),
+        duration=models.train_booster(
+            np.hstack([train.duration_features, zone_stats.out_of_fold(*zone_args, train.duration)]),
+            train.duration,
+            duration_config,
+            age_days=train.age_days,
+        ),
         tip=models.train_booster(train.tip_features, train.tip, tip_config),
-        baseline=models.LinearBaseline().fit(train.pu_do, train.frame["trip_distance"].to_numpy(), train.duration),
-        tip_baseline=models.TipRatioBaseline().fit(train.frame["fare_amount"].to_numpy()[train.tip_mask], train.tip),
+        baseline=models.LinearBaseline().fit(train.pu_do, train.planned_distance, train.duration),
+        tip_baseline=models.TipRatioBaseline().fit(train.tip_fare, train.tip),
+        zone_stats=zone_stats.ZoneStats.fit(*zone_args, train.duration),
     )
     logger.info(
         "duration booster: %d trees; tip booster: %d trees",
@@ -121,22 +130,29 @@ def train_models(setup: Setup, train: Dataset, valid: Dataset, quick: bool, cour
     return trained
 
 
+def duration_inputs(trained: Trained, data: Dataset) -> np.ndarray:
+    """What the native duration booster reads: the ride.started features, then the zone statistics that the
+    exported graph computes from them."""
+    started = data.events.started
+    stats = trained.zone_stats.transform(started["puLocationId"].to_numpy(), started["doLocationId"].to_numpy())
+    return np.hstack([data.duration_features, stats])
+
+
 def _course_duration(frame: pd.DataFrame) -> np.ndarray:
     return duration_minutes(frame).to_numpy(dtype=np.float64)
 
 
 @task(cache_policy=NONE)
 def evaluate(trained: Trained, valid: Dataset) -> dict[str, dict[str, dict[str, float]]]:
-    distance = valid.frame["trip_distance"].to_numpy()
-    fare_card = valid.frame["fare_amount"].to_numpy()[valid.tip_mask]
+    duration = models.predict_booster(trained.duration.booster, duration_inputs(trained, valid))
     metrics: dict[str, dict[str, dict[str, float]]] = {
         "duration": {
-            "model": _scores(valid.duration, models.predict_booster(trained.duration.booster, valid.features)),
-            "linear_baseline": _scores(valid.duration, trained.baseline.predict(valid.pu_do, distance)),
+            "model": _scores(valid.duration, duration),
+            "linear_baseline": _scores(valid.duration, trained.baseline.predict(valid.pu_do, valid.planned_distance)),
         },
         "tip": {
             "model": _scores(valid.tip, models.predict_booster(trained.tip.booster, valid.tip_features)),
-            "ratio_baseline": _scores(valid.tip, trained.tip_baseline.predict(fare_card)),
+            "ratio_baseline": _scores(valid.tip, trained.tip_baseline.predict(valid.tip_fare)),
         },
     }
     if trained.course_baseline is not None:
@@ -161,12 +177,25 @@ def evaluate(trained: Trained, valid: Dataset) -> dict[str, dict[str, dict[str, 
 @task(cache_policy=NONE)
 def export(trained: Trained, valid: Dataset, measure_throughput: bool) -> Exported:
     def meta(key: str, unit: str) -> dict[str, str]:
-        return {"registered_model_name": REGISTERED[key], "unit": unit, "feature_names": json.dumps(FEATURE_NAMES)}
+        return {
+            "registered_model_name": REGISTERED[key],
+            "unit": unit,
+            "event_type": EVENT_OF_KIND[key],
+            "feature_names": json.dumps(FEATURE_NAMES[key]),
+        }
 
     pairs, distance_coef, intercept = trained.baseline.weights()
     graphs = {
-        "duration": onnx_export.export_booster(trained.duration.booster, "ride_duration", meta("duration", "minutes")),
-        "tip": onnx_export.export_booster(trained.tip.booster, "ride_tip", meta("tip", "dollars")),
+        "duration": onnx_export.export_booster_with_zone_stats(
+            trained.duration.booster,
+            trained.zone_stats,
+            "ride_duration",
+            {**meta("duration", "minutes"), "zone_stat_names": json.dumps(zone_stats.STAT_NAMES)},
+            len(FEATURE_NAMES["duration"]),
+        ),
+        "tip": onnx_export.export_booster(
+            trained.tip.booster, "ride_tip", meta("tip", "dollars"), len(FEATURE_NAMES["tip"])
+        ),
         "duration-baseline": onnx_export.export_linear_baseline(
             pairs,
             distance_coef,
@@ -176,19 +205,23 @@ def export(trained: Trained, valid: Dataset, measure_throughput: bool) -> Export
         ),
     }
     # Parity on the whole validation month; native models see the float32 values the graph sees.
-    x = valid.features
-    distance32 = valid.frame["trip_distance"].to_numpy().astype(np.float32)
+    # The duration graph reads only the event's features and computes the zone statistics itself; the native
+    # booster gets them from the Python tables, so this also checks the in-graph lookup.
+    distance32 = valid.planned_distance.astype(np.float32)
     parity = {}
-    for key, booster in (("duration", trained.duration.booster), ("tip", trained.tip.booster)):
-        onnx_pred = onnx_export.predict_features(onnx_export.session(graphs[key]), x)
+    for key, served, native_input, booster in (
+        ("duration", valid.duration_features, duration_inputs(trained, valid), trained.duration.booster),
+        ("tip", valid.tip_features, valid.tip_features, trained.tip.booster),
+    ):
+        onnx_pred = onnx_export.predict_features(onnx_export.session(graphs[key]), served)
         parity[key] = {
-            "maxAbsDiff": float(np.max(np.abs(onnx_pred - models.predict_booster(booster, x)))),
-            "rows": len(x),
+            "maxAbsDiff": float(np.max(np.abs(onnx_pred - models.predict_booster(booster, native_input)))),
+            "rows": len(served),
         }
     baseline_session = onnx_export.session(graphs["duration-baseline"])
     onnx_pred = onnx_export.predict_baseline(baseline_session, valid.pu_do, distance32)
     native = trained.baseline.predict(valid.pu_do, distance32.astype(np.float64))
-    parity["duration-baseline"] = {"maxAbsDiff": float(np.max(np.abs(onnx_pred - native))), "rows": len(x)}
+    parity["duration-baseline"] = {"maxAbsDiff": float(np.max(np.abs(onnx_pred - native))), "rows": len(distance32)}
     rows_per_second = float("nan")
     if measure_throughput:
         rows_per_second = onnx_export.measure_baseline_throughput(
@@ -210,15 +243,21 @@ def _git_commit() -> str:
 def _feature_spec_file(directory: Path, key: str) -> Path:
     path = directory / "feature_spec.json"
     if key == "duration-baseline":
-        spec: dict[str, Any] = {"inputs": {"pu_do": "string [N,1] '<pu>_<do>'", "trip_distance": "float32 [N,1] miles"}}
+        spec: dict[str, Any] = {
+            "event": "ride.started",
+            "inputs": {"pu_do": "string [N,1] '<pu>_<do>'", "trip_distance": "float32 [N,1] plannedDistance, miles"},
+        }
     else:
         spec = {
+            "event": EVENT_OF_KIND[key],
             "input": "features",
             "dtype": "float32",
-            "shape": [None, len(FEATURE_NAMES)],
-            "names": list(FEATURE_NAMES),
+            "shape": [None, len(FEATURE_NAMES[key])],
+            "names": list(FEATURE_NAMES[key]),
             "boroughs": list(BOROUGHS),
         }
+        if key == "duration":
+            spec["inGraph"] = list(zone_stats.STAT_NAMES)
     path.write_text(json.dumps(spec, indent=2) + "\n")
     return path
 
@@ -226,21 +265,24 @@ def _feature_spec_file(directory: Path, key: str) -> Path:
 MODEL_TEXT = {
     "duration": (
         "ride duration",
-        "trip duration from pickup to dropoff",
+        "trip duration from pickup to dropoff (ride.completed occurredAt - startedAt)",
         "minutes",
-        "XGBoost regressor on the 14 FEATURES.md features (squared error).",
+        "XGBoost regressor scoring ride.started: the 14 FEATURES.md duration features (nothing known after pickup: "
+        "no fare, payment or drop-off) plus 10 zone statistics of the training months that the graph computes "
+        "from the zone ids (LabelEncoder tables inside model.onnx), squared error.",
     ),
     "tip": (
         "ride tip",
-        "tip_amount on card rides (payment_type 1)",
+        "ride.paid tipAmount on card rides (paymentType 1)",
         "dollars",
-        "XGBoost regressor on the 14 FEATURES.md features, absolute-error objective (MAE is the metric).",
+        "XGBoost regressor scoring ride.completed: the 16 FEATURES.md tip features (fare, metered distance and "
+        "duration are known at drop-off), absolute-error objective (MAE is the metric).",
     ),
     "duration-baseline": (
         "ride duration baseline",
-        "trip duration from pickup to dropoff",
+        "trip duration from pickup to dropoff (ride.completed occurredAt - startedAt)",
         "minutes",
-        "The mlops-zoomcamp baseline: linear regression on one-hot PU_DO + trip_distance, "
+        "The mlops-zoomcamp baseline on ride.started: linear regression on one-hot PU_DO + plannedDistance, "
         "exported as LabelEncoder(pu_do -> weight + intercept) + coef x trip_distance.",
     ),
 }
@@ -314,7 +356,8 @@ def _model_card(
             "opset": {op.domain or "ai.onnx": op.version for op in pub.graph.opset_import},
             "irVersion": pub.graph.ir_version,
         },
-        "featureNames": ["pu_do", "trip_distance"] if pub.key == "duration-baseline" else list(FEATURE_NAMES),
+        "eventType": "ride.started" if pub.key == "duration-baseline" else EVENT_OF_KIND[pub.key],
+        "featureNames": ["pu_do", "trip_distance"] if pub.key == "duration-baseline" else list(FEATURE_NAMES[pub.key]),
         "boroughs": list(BOROUGHS),
         "target": target,
         "unit": unit,
@@ -331,6 +374,12 @@ def _model_card(
     }
     if pub.key == "duration-baseline":
         card["onnxRowsPerSecondBatch4096"] = exported.baseline_rows_per_second
+    if pub.key == "duration":
+        card["inGraphFeatures"] = {
+            "names": list(zone_stats.STAT_NAMES),
+            "source": "zone statistics of the training months (zone_stats.py), LabelEncoder tables in model.onnx",
+            "prior": zone_stats.PRIOR,
+        }
     return card
 
 
@@ -404,10 +453,16 @@ def _notes(key: str, exported: Exported) -> list[str]:
     notes = [
         f"ONNX vs native max abs difference on the validation month: {exported.parity[key]['maxAbsDiff']:.2e} "
         f"over {exported.parity[key]['rows']} rows (native inference on the same float32 inputs).",
-        "Cleaning: contract-valid rides (FEATURES.md) with 1 <= duration <= 60 min; tip: card rides only.",
+        "Cleaning: rides whose three v2 events are contract-valid (FEATURES.md) with 1 <= duration <= 60 min; "
+        "tip: card rides only. Features are built from the events only (training/ridestream_training/events.py).",
     ]
     if key == "tip":
         notes.append("Baseline: median tip/fare ratio of the training card rides x fare.")
+    if key == "duration":
+        notes.append(
+            "No fare, payment type or drop-off time: ride.started does not carry them (the metered fare is a "
+            "function of the duration itself). Zone statistics are out-of-fold on the training rows."
+        )
     if key == "duration-baseline":
         notes.append(
             f"Throughput (onnxruntime, Python, batch 4096, 1 session): {exported.baseline_rows_per_second:,.0f} rows/s."

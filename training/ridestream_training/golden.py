@@ -1,8 +1,10 @@
 """The golden feature file shared with the TypeScript side (libs/features/test/fixtures/golden-features.jsonl).
 
-One JSON object per line: {"event": <ride event>, "naivePickup": <TLC wall-clock time>, "features": [14],
-"tags": [why the ride is in the file], "expected": {"duration", "tip"} (for 200 rides)}. Features and
-predictions are float32 values written as the float64 repr of that float32, so the TypeScript side can compare
+One JSON object per line, one real ride seen through contract v2:
+{"rideId", "naivePickup", "naiveDropoff" (TLC wall-clock times), "events": {"started", "completed", "paid"} (as
+replay publishes them), "features": {"duration": [14] from ride.started, "tip": [16] from ride.completed},
+"tags": [why the ride is in the file], "expected": {"duration", "tip"} (for 200 rides)}. Features and predictions
+are float32 values written as the float64 repr of that float32, so the TypeScript side can compare
 `Math.fround(x) === value` exactly.
 
 Both feature implementations (vectorised training path and per-event serving path) must agree on every ride
@@ -17,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import contract, data, nytime, onnx_export
-from .events import to_events
-from .features import AIRPORT_ZONES, build_features, features_from_event
+from . import calendar, contract, data, nytime, onnx_export
+from .events import event_frames, to_events
+from .features import AIRPORT_ZONES, duration_features, features_from_event, tip_features
 from .paths import DATA_DIR, GOLDEN_FILE, MODELS_DIR, month_file
 
 SEED = 20240101
@@ -55,6 +57,7 @@ def _cases(frame: pd.DataFrame, rng: np.random.Generator, random_rows: int) -> d
         "same-zone": _pick(frame, pu == do, 10, rng),
         "zero-distance-or-fare": _pick(frame, (frame["trip_distance"] == 0) | (frame["fare_amount"] == 0), 5, rng),
         "other-year": _pick(frame, frame[data.PICKUP].dt.year < 2020, 3, rng),
+        "holiday": _pick(frame, calendar.holiday_flags(local) == 1.0, PER_CASE, rng),
         # 2023-03-12 is the spring-forward day: every ride of the night, 01:xx EST then 03:xx EDT (the TLC
         # files hold no 02:xx pickup that night, as no clock showed one).
         "dst-2023-03-12": _pick(
@@ -67,12 +70,13 @@ def _cases(frame: pd.DataFrame, rng: np.random.Generator, random_rows: int) -> d
 
 
 def select_rides(data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """Contract-valid rides from 2021-01 and 2024-01 (random + edge cases) and 2023-03 (the DST day)."""
+    """Rides with three contract-valid events from 2021-01 and 2024-01 (random + edge cases) and 2023-03 (the DST
+    day)."""
     rng = np.random.default_rng(SEED)
     chosen = []
     for month, random_rows in (("2021-01", RANDOM_PER_MONTH), ("2024-01", RANDOM_PER_MONTH), ("2023-03", 0)):
         frame = data.load_month(month_file(month, data_dir))
-        frame = frame[contract.check_rows(frame).valid].reset_index(drop=True)
+        frame = frame[contract.check_events(event_frames(frame)).valid].reset_index(drop=True)
         tags: dict[int, list[str]] = {}
         for tag, index in _cases(frame, rng, random_rows).items():
             if month == "2023-03" and tag != "dst-2023-03-12":
@@ -103,7 +107,9 @@ SYNTHETIC_DST_PICKUPS = (
 
 def _synthetic_dst(real: pd.DataFrame) -> pd.DataFrame:
     moved = real.head(len(SYNTHETIC_DST_PICKUPS)).copy()
+    took = moved[data.DROPOFF] - moved[data.PICKUP]
     moved[data.PICKUP] = pd.to_datetime(list(SYNTHETIC_DST_PICKUPS)).astype("datetime64[us]")
+    moved[data.DROPOFF] = moved[data.PICKUP] + took.to_numpy()
     moved["month"] = "synthetic-dst"
     moved["row_index"] = range(len(moved))
     moved["tags"] = [["synthetic-dst"]] * len(moved)
@@ -115,39 +121,44 @@ def write_golden(
 ) -> tuple[int, int]:
     """Write the golden file; returns (rides written, rides with expected predictions)."""
     rides = select_rides(data_dir)
-    matrix = build_features(rides)
-    events = to_events(rides)
-    for event, row in zip(events, matrix, strict=True):
-        reasons = contract.validate_event(event)
-        if reasons:
-            raise GoldenMismatchError(f"{event['rideId']}: replayed event breaks the contract: {reasons}")
-        served = features_from_event(event)
-        if served != [float(v) for v in row]:
-            raise GoldenMismatchError(
-                f"{event['rideId']}: training features {row.tolist()} != serving features {served}"
-            )
+    frames = event_frames(rides)
+    matrices = {"duration": duration_features(frames.started), "tip": tip_features(frames.completed)}
+    events = to_events(frames)
+    for i, ride in enumerate(events):
+        for name, event in ride.items():
+            reasons = contract.validate_event(event)
+            if reasons:
+                raise GoldenMismatchError(f"{event['eventId']}: replayed {name} event breaks the contract: {reasons}")
+        for kind, event in (("duration", ride["started"]), ("tip", ride["completed"])):
+            served = features_from_event(kind, event)
+            trained = [float(v) for v in matrices[kind][i]]
+            if served != trained:
+                raise GoldenMismatchError(f"{event['eventId']} {kind}: training {trained} != serving {served}")
 
     rng = np.random.default_rng(SEED)
     expected_index = set(rng.choice(len(rides), size=min(EXPECTED_ROWS, len(rides)), replace=False).tolist())
     ordered = sorted(expected_index)
     predictions = {}
-    for key in ("duration", "tip"):
-        path = models_dir / key / "model.onnx"
+    for kind in ("duration", "tip"):
+        path = models_dir / kind / "model.onnx"
         if not path.is_file():
             raise FileNotFoundError(f"{path}: run training/bin/train first (the golden file checks the shipped models)")
-        predictions[key] = onnx_export.predict_features(onnx_export.session(path), matrix[ordered])
+        predictions[kind] = onnx_export.predict_features(onnx_export.session(path), matrices[kind][ordered])
 
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w") as handle:
-        for i, (event, row) in enumerate(zip(events, matrix, strict=True)):
+        for i, ride in enumerate(events):
             record: dict[str, object] = {
-                "event": event,
+                "rideId": ride["started"]["rideId"],
                 "naivePickup": rides[data.PICKUP].iloc[i].isoformat(timespec="seconds"),
-                "features": [float(v) for v in row],  # float32 -> exact float64 repr
+                "naiveDropoff": rides[data.DROPOFF].iloc[i].isoformat(timespec="seconds"),
+                "events": ride,
+                # float32 -> exact float64 repr
+                "features": {kind: [float(v) for v in matrices[kind][i]] for kind in ("duration", "tip")},
                 "tags": rides["tags"].iloc[i],
             }
             if i in expected_index:
                 position = ordered.index(i)
-                record["expected"] = {key: float(predictions[key][position]) for key in ("duration", "tip")}
+                record["expected"] = {kind: float(predictions[kind][position]) for kind in ("duration", "tip")}
             handle.write(json.dumps(record, separators=(",", ":")) + "\n")
     return len(events), len(ordered)

@@ -20,7 +20,8 @@ import xgboost as xgb
 from onnx import TensorProto, helper
 from onnxmltools.convert.common.data_types import FloatTensorType
 
-from .features import N_FEATURES
+from . import zone_stats
+from .features import DO_COLUMN, PU_COLUMN
 
 OPSET = 15  # onnxmltools' XGBoost converter supports up to 15
 ML_OPSET = 2
@@ -51,16 +52,75 @@ def _finish(model: onnx.ModelProto, name: str, metadata: dict[str, str]) -> onnx
     return model
 
 
-def export_booster(booster: xgb.Booster, name: str, metadata: dict[str, str]) -> onnx.ModelProto:
-    """features float32 [N, 14] -> prediction float32 [N, 1]."""
+def _convert_booster(booster: xgb.Booster, name: str, input_name: str, width: int) -> onnx.ModelProto:
     model = onnxmltools.convert_xgboost(
-        booster, initial_types=[(FEATURES_INPUT, FloatTensorType([None, N_FEATURES]))], target_opset=OPSET
+        booster, initial_types=[(input_name, FloatTensorType([None, width]))], target_opset=OPSET
     )
     outputs = list(model.graph.output)
     if len(outputs) != 1:
         raise ValueError(f"{name}: expected one output from the XGBoost converter, got {[o.name for o in outputs]}")
     _rename_value(model.graph, outputs[0].name, PREDICTION_OUTPUT)
-    return _finish(model, name, metadata)
+    return model
+
+
+def export_booster(booster: xgb.Booster, name: str, metadata: dict[str, str], width: int) -> onnx.ModelProto:
+    """features float32 [N, width] -> prediction float32 [N, 1]."""
+    return _finish(_convert_booster(booster, name, FEATURES_INPUT, width), name, metadata)
+
+
+def export_booster_with_zone_stats(
+    booster: xgb.Booster, stats: zone_stats.ZoneStats, name: str, metadata: dict[str, str], width: int
+) -> onnx.ModelProto:
+    """features float32 [N, width] -> prediction float32 [N, 1], for a booster trained on the features followed by
+    the zone statistics (zone_stats.STAT_NAMES).
+
+    The graph computes the statistics itself, so serving sends only the event's features: it gathers the pickup
+    and drop-off zone columns, forms the pair key pu * 1000 + do (exact in float32), looks each statistic up in a
+    LabelEncoder (float key -> float value, the training months' table, the global value for unknown keys),
+    concatenates them after the features and feeds the tree ensemble.
+    """
+    inner = "features_with_zone_stats"
+    model = _convert_booster(booster, name, inner, width + len(zone_stats.STAT_NAMES))
+    graph = model.graph
+    const = [
+        helper.make_tensor("pu_column", TensorProto.INT64, [1], [PU_COLUMN]),
+        helper.make_tensor("do_column", TensorProto.INT64, [1], [DO_COLUMN]),
+        helper.make_tensor("pair_key_base", TensorProto.FLOAT, [1], [zone_stats.PAIR_KEY_BASE]),
+    ]
+    nodes = [
+        helper.make_node("Gather", [FEATURES_INPUT, "pu_column"], ["pu"], axis=1),
+        helper.make_node("Gather", [FEATURES_INPUT, "do_column"], ["do"], axis=1),
+        helper.make_node("Mul", ["pu", "pair_key_base"], ["pu_scaled"]),
+        helper.make_node("Add", ["pu_scaled", "do"], ["pair"]),
+    ]
+    stat_outputs = []
+    for stat, column, table in stats.tables():
+        nodes.append(
+            helper.make_node(
+                "LabelEncoder",
+                [column],
+                [stat],
+                domain="ai.onnx.ml",
+                keys_floats=[float(k) for k in table.keys],
+                values_floats=[float(v) for v in table.values],
+                default_float=float(table.default),
+            )
+        )
+        stat_outputs.append(stat)
+    nodes.append(helper.make_node("Concat", [FEATURES_INPUT, *stat_outputs], [inner], axis=1))
+    merged = helper.make_graph(
+        nodes + list(graph.node),
+        name,
+        inputs=[helper.make_tensor_value_info(FEATURES_INPUT, TensorProto.FLOAT, [None, width])],
+        outputs=list(graph.output),
+        initializer=list(graph.initializer) + const,
+    )
+    opsets = {op.domain: op.version for op in model.opset_import}
+    opsets[""] = max(opsets.get("", 0), OPSET)  # Gather/Mul/Add/Concat; a bare tree ensemble imports only ml
+    # LabelEncoder with float keys needs ai.onnx.ml 2; the converter's TreeEnsembleRegressor (ml 1) is unchanged in 2.
+    opsets["ai.onnx.ml"] = max(opsets.get("ai.onnx.ml", 1), ML_OPSET)
+    wrapped = helper.make_model(merged, opset_imports=[helper.make_opsetid(d, v) for d, v in opsets.items()])
+    return _finish(wrapped, name, metadata)
 
 
 def export_linear_baseline(
@@ -120,7 +180,7 @@ def session(model: onnx.ModelProto | Path) -> ort.InferenceSession:
 
 
 def predict_features(sess: ort.InferenceSession, features: np.ndarray) -> np.ndarray:
-    """prediction [N] for a float32 [N, 14] matrix."""
+    """prediction [N] for a float32 [N, features] matrix."""
     out = sess.run([PREDICTION_OUTPUT], {FEATURES_INPUT: np.asarray(features, dtype=np.float32)})[0]
     return out.reshape(-1)
 

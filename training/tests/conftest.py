@@ -33,6 +33,7 @@ def ride_row(**overrides: object) -> dict[str, object]:
         "trip_distance": 12.5,
         "fare_amount": 45.0,
         "tip_amount": 9.0,
+        "total_amount": 58.25,
         "payment_type": 1.0,
         "month": "2024-01",
         "row_index": 7,

@@ -15,6 +15,8 @@ const v1 = {
   fareAmount: 14.2,
 };
 
+const PICKUP_PLUS_5 = '2024-01-15T08:35:00-05:00';
+
 function rejection(value: unknown) {
   const r = validateRideEvent(value);
   if (r.ok) throw new Error(`expected a rejection, got ${JSON.stringify(r.value)}`);
@@ -34,6 +36,12 @@ describe('validateRideEvent', () => {
     expect(validateRideEvent(aStarted('r1', { passengerCount: null })).ok).toBe(true);
     expect(validateRideEvent(aCompleted('r1', { passengerCount: null, paymentType: null })).ok).toBe(true);
     expect(validateRideEvent(aPaid('r1', { paymentType: null })).ok).toBe(true);
+  });
+
+  it('returns a ride.completed whose drop-off is after its pickup in another offset', () => {
+    // The string '08:35-05:00' sorts before '13:30Z', but it is five minutes after it.
+    const r = validateRideEvent(aCompleted('r1', { startedAt: '2024-01-15T13:30:00Z', occurredAt: PICKUP_PLUS_5 }));
+    expect(r.ok).toBe(true);
   });
 
   it('returns a ride.completed whose drop-off equals its pickup (a zero-minute ride is not before)', () => {
@@ -56,8 +64,8 @@ describe('validateRideEvent', () => {
   });
 
   it('rejects a drop-off before the pickup as DROPOFF_BEFORE_PICKUP naming occurredAt', () => {
-    // 08:29 in New York is before 08:30-05:00, although the UTC string sorts after it.
-    const error = rejection(aCompleted('r1', { occurredAt: '2024-01-15T08:29:59-05:00' }));
+    // 13:29:59Z is 08:29:59 in New York, a second before the pickup, although its string sorts after it.
+    const error = rejection(aCompleted('r1', { occurredAt: '2024-01-15T13:29:59Z' }));
     expect(error.code).toBe('DROPOFF_BEFORE_PICKUP');
     expect(error.issues.map((i) => i.path)).toEqual(['occurredAt']);
     expect(error.message).toContain('occurredAt');
