@@ -67,13 +67,14 @@ def test_zone_statistics_shrink_rare_pairs_and_default_unknown_ones() -> None:
 
 
 def test_out_of_fold_statistics_never_contain_the_row_itself() -> None:
-    # One ride per pair: out of fold, no row can see its own duration, so every row gets the global value of
-    # the other folds, never its own 1000 minutes.
+    # One ride per pickup zone and pair: out of fold, the 1000-minute ride cannot see itself, so it gets the
+    # global mean of the other folds (all 10-minute rides), exactly; in-sample it would get (1000 + 20 x mean) / 21.
     n = 50
     minutes = np.full(n, 10.0)
     minutes[0] = 1000.0
     oof = zone_stats.out_of_fold(np.arange(n) + 1, np.ones(n), np.ones(n), minutes)
-    assert oof[0, 0] < 1000.0 / 2
+    for stat in ("pair_mean_minutes", "pu_mean_minutes"):
+        assert oof[0, zone_stats.STAT_NAMES.index(stat)] == pytest.approx(10.0), stat
 
 
 def test_tip_graph_matches_native(sets) -> None:
