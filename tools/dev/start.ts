@@ -12,7 +12,7 @@ import { cleanTrips, readTlcFile } from '@ridestream/tlc';
 import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { freePort, startService, stopService, waitReady, type RunningService } from './services';
+import { freePort, startService, stopService, waitReady, type RunningService, type ServiceSpec } from './services';
 import { openTransport, TRANSPORTS, type TransportName } from './transports';
 import { renderFrame, type LiveStats } from './view';
 
@@ -63,15 +63,26 @@ const program = new Command('start')
       await transport.createStreams();
 
       const env = { ...transport.appEnv, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info' };
-      const specs = [
+      const specs: ServiceSpec[] = [
         { name: 'producer', entry: 'apps/producer/src/main.ts', port: await freePort() },
         { name: 'duration-consumer', entry: 'apps/duration-consumer/src/main.ts', port: await freePort() },
         { name: 'tip-consumer', entry: 'apps/tip-consumer/src/main.ts', port: await freePort() },
       ].map((s) => ({ ...s, env: { ...env, HTTP_PORT: String(s.port) } }));
+      // The web dashboard reads the same topics or streams and scrapes the three services' /metrics.
+      const dashboardPort = await freePort();
+      const targets = specs.map((s) => `${s.name}=http://127.0.0.1:${s.port}/metrics`).join(',');
+      specs.push({
+        name: 'dashboard',
+        entry: 'apps/dashboard/src/main.ts',
+        port: dashboardPort,
+        env: { ...env, HTTP_PORT: String(dashboardPort), SCRAPE_TARGETS: targets },
+      });
+      const dashboardUrl = `http://127.0.0.1:${dashboardPort}/`;
       const services: RunningService[] = specs.map((s) => startService(s, ROOT, `${ROOT}.cache/logs`, process.env));
       for (const s of services) cleanups.push({ name: `stop ${s.spec.name}`, run: () => stopService(s) });
       await Promise.all(services.map((s) => waitReady(s)));
       for (const s of services) say(`${s.spec.name} ready on :${s.spec.port} (logs: ${s.logFile})`);
+      say(`dashboard: ${dashboardUrl}`);
       for (const s of services) {
         void s.exited.then((code) => {
           if (stopping) return;
@@ -121,7 +132,8 @@ const program = new Command('start')
 
       let prev = { at: Date.now(), duration: 0, tip: 0 };
       const timer = setInterval(() => {
-        if (opts.view && process.stdout.isTTY) process.stdout.write(renderFrame(stats, transport.label, prev));
+        if (opts.view && process.stdout.isTTY)
+          process.stdout.write(renderFrame(stats, `${transport.label}  |  dashboard ${dashboardUrl}`, prev));
         else say(`sent ${stats.sent}/${events.length}, duration ${stats.received.duration}, tip ${stats.received.tip}`);
         prev = { at: Date.now(), duration: stats.received.duration, tip: stats.received.tip };
         if (opts.exitWhenDone && stats.received.duration === events.length && stats.received.tip === events.length) {
