@@ -32,7 +32,12 @@ function headersOf(h: IHeaders | undefined): Record<string, string> {
  */
 export function openKafkaTap(o: KafkaTapOptions): StreamTap {
   const kafka = createKafka(o.connection, o.logger);
-  const consumer = kafka.consumer({ groupId: o.groupId ?? `dashboard-${randomUUID()}`, allowAutoTopicCreation: false });
+  // A short fetch wait: the page is live, and kafkajs' default 5 s would also make every disconnect wait that long.
+  const consumer = kafka.consumer({
+    groupId: o.groupId ?? `dashboard-${randomUUID()}`,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 500,
+  });
   const roles = roleByStream(o.streams);
   consumer.on(consumer.events.CRASH, (e) => {
     // kafkajs restarts by itself after retriable errors; `restart: false` means it gave up.
