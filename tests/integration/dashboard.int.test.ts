@@ -1,17 +1,91 @@
-// Issue 15: the web dashboard, in a real browser (Debian's chromium through playwright-core) against the real
-// broker: the page loads, its counters move while rides flow, a dead letter shows up under its reason, and a
-// screenshot is kept in test-results/.
+// Issue 15: the web dashboard, in a real browser (Debian's chromium through playwright-core) on each transport,
+// against the real broker and the local Kinesis: the page loads, its counters move while rides flow, a dead letter
+// shows up under its reason, and a screenshot is kept in test-results/.
 import { artifactPath, launchChromium } from '@ridestream/browser';
-import { createDashboardService, openKafkaTap } from '@ridestream/dashboard';
-import { brokers, freshTopics, testKafka, testLogger, waitFor } from '@ridestream/testing';
+import {
+  createDashboardService,
+  openKafkaTap,
+  openKinesisTap,
+  type TapOptions,
+  type TapStreams,
+} from '@ridestream/dashboard';
+import { freshStreams } from '@ridestream/kinesis-tool';
+import { brokers, freshTopics, testKafka, testLogger, unique, waitFor } from '@ridestream/testing';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { putAll, startKinesisConsumer, useLocalKinesis } from './conformance-kinesis-adapter';
 import { realRides, startConsumer } from './helpers';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+
+type Send = (records: readonly { key: string; value: string }[]) => Promise<void>;
+
+/** One transport, set up for the test: fresh streams, a real duration consumer on them, a way to write rides. */
+interface Rig {
+  readonly name: 'kafka' | 'kinesis';
+  readonly label: string;
+  readonly streams: TapStreams;
+  readonly openTap: (h: Pick<TapOptions, 'onRecords' | 'onError'>) => ReturnType<typeof openKafkaTap>;
+  /** The consumer's /metrics. */
+  readonly metricsUrl: string;
+  readonly send: Send;
+}
+
+async function kafkaRig(): Promise<Rig> {
+  const kafka = testKafka();
+  const [rides, predictions, dlq] = await freshTopics(kafka, ['rides', 'ride-duration-predictions', 'rides.dlq']);
+  const consumer = await startConsumer('duration', {
+    INPUT_TOPIC: rides,
+    OUTPUT_TOPIC: predictions,
+    DEAD_LETTER_TOPIC: dlq,
+  });
+  cleanups.push(() => consumer.service.stop());
+  const producer = kafka.producer();
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+  const streams = { rides, predictions: [predictions], deadLetters: dlq };
+  return {
+    name: 'kafka',
+    label: `Kafka ${brokers().join(',')}`,
+    streams,
+    openTap: (h) =>
+      openKafkaTap({
+        ...h,
+        connection: { brokers: brokers(), clientId: 'dashboard-test' },
+        logger: testLogger(),
+        streams,
+        fromBeginning: true,
+      }),
+    metricsUrl: `http://127.0.0.1:${consumer.service.ops.port()}/metrics`,
+    send: async (records) => void (await producer.send({ topic: rides, messages: [...records] })),
+  };
+}
+
+const local = useLocalKinesis();
+
+async function kinesisRig(): Promise<Rig> {
+  const client = local.client();
+  const [rides, predictions, dlq] = await freshStreams(client, ['rides', 'ride-duration-predictions', 'rides-dlq']);
+  const consumer = await startKinesisConsumer('duration', local.endpoints(), {
+    INPUT_STREAM: rides,
+    OUTPUT_STREAM: predictions,
+    DEAD_LETTER_STREAM: dlq,
+    APPLICATION_NAME: unique('duration-consumer'),
+  });
+  cleanups.push(() => consumer.service.stop());
+  const streams = { rides, predictions: [predictions], deadLetters: dlq };
+  return {
+    name: 'kinesis',
+    label: `Kinesis ${local.endpoints().kinesisEndpoint}`,
+    streams,
+    openTap: (h) => openKinesisTap({ ...h, client, streams, fromBeginning: true, idlePollMs: 200 }),
+    metricsUrl: `http://127.0.0.1:${consumer.service.ops.port()}/metrics`,
+    send: (records) => putAll(client, rides, records),
+  };
+}
 
 /** The number a counter of the page shows now. */
 const counter = async (page: Page, id: string) => Number(await page.textContent(`#${id}`));
@@ -23,27 +97,16 @@ async function counterAbove(page: Page, id: string, than: number): Promise<numbe
   return now;
 }
 
-describe('web dashboard (Kafka)', () => {
+describe.each([
+  ['Kafka', kafkaRig],
+  ['Kinesis', kinesisRig],
+] as const)('web dashboard on %s', (_name, makeRig) => {
   it('shows rides and predictions moving, a dead letter under its reason, and the consumer scraped', async () => {
-    const kafka = testKafka();
-    const [rides, predictions, dlq] = await freshTopics(kafka, ['rides', 'ride-duration-predictions', 'rides.dlq']);
-    const consumer = await startConsumer('duration', {
-      INPUT_TOPIC: rides,
-      OUTPUT_TOPIC: predictions,
-      DEAD_LETTER_TOPIC: dlq,
-    });
-    cleanups.push(() => consumer.service.stop());
+    const rig = await makeRig();
     const dashboard = createDashboardService({
-      openTap: (h) =>
-        openKafkaTap({
-          ...h,
-          connection: { brokers: brokers(), clientId: 'dashboard-test' },
-          logger: testLogger(),
-          streams: { rides, predictions: [predictions], deadLetters: dlq },
-          fromBeginning: true,
-        }),
-      transport: `Kafka ${brokers().join(',')}`,
-      targets: [{ name: 'duration-consumer', url: `http://127.0.0.1:${consumer.service.ops.port()}/metrics` }],
+      openTap: rig.openTap,
+      transport: rig.label,
+      targets: [{ name: 'duration-consumer', url: rig.metricsUrl }],
       host: '127.0.0.1',
       port: 0,
       tickMs: 250,
@@ -61,21 +124,16 @@ describe('web dashboard (Kafka)', () => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`http://127.0.0.1:${dashboard.http.port()}/`);
     await page.waitForSelector('#connection[data-state="live"]');
+    expect(await page.textContent('#transport')).toBe(rig.label);
 
     // Rides keep flowing while the page is watched: a batch every 100 ms until the test is done.
-    const producer = kafka.producer();
-    await producer.connect();
-    cleanups.push(() => producer.disconnect());
     const events = await realRides(3000);
     let sent = 0;
     let flowing = true;
     const flow = (async () => {
       while (flowing && sent < events.length) {
         const batch = events.slice(sent, sent + 50);
-        await producer.send({
-          topic: rides,
-          messages: batch.map((e) => ({ key: e.rideId, value: JSON.stringify(e) })),
-        });
+        await rig.send(batch.map((e) => ({ key: e.rideId, value: JSON.stringify(e) })));
         sent += batch.length;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -90,26 +148,27 @@ describe('web dashboard (Kafka)', () => {
     expect(await page.textContent('#predictions-rate')).toMatch(/^[1-9][\d,.]*\/s$/);
 
     // A record that is not JSON: the real consumer dead-letters it with its reason, the page lists it under it.
-    await producer.send({ topic: rides, messages: [{ key: 'bad-ride', value: 'this is not json' }] });
+    await rig.send([{ key: 'bad-ride', value: 'this is not json' }]);
     const row = page.locator('#dead-letters tr[data-key="INVALID_JSON"]');
     await row.waitFor({ timeout: 60_000 });
     expect(await row.locator('td').nth(1).textContent()).toBe('1');
     expect(await row.locator('td.reason').textContent()).toMatch(/JSON/);
     expect(await counter(page, 'dead-letters-total')).toBe(1);
 
-    // The consumer's /metrics is scraped: it is up, with its lag and latency plotted (uPlot draws on a canvas).
+    // The consumer's /metrics is scraped: it is up, and the dead letter names it as the scrape does (header vs label).
     const instance = page.locator('#instances tr[data-key="duration-consumer"]');
     await waitFor(async () => (await instance.locator('td').nth(1).textContent()) === 'up', 'the consumer up', 30_000);
-    // The dead letter names the consumer that rejected it (its header), the scrape names it too (its label).
     const role = await instance.locator('td').nth(2).textContent();
     expect(role).toMatch(/^duration-consumer-/);
     expect(await row.locator('td').nth(2).textContent()).toBe(role);
-    for (const chart of ['rides', 'predictions', 'lag', 'dead-letters', 'e2e'])
+
+    // Every chart is drawn by uPlot (on a canvas), the latest predictions are listed, the monitor slot says it is absent.
+    for (const chart of ['rides', 'predictions', 'lag', 'dead-letters', 'e2e', 'versions'])
       await page.waitForSelector(`#chart-${chart} canvas`, { timeout: 30_000 });
     await page.locator('#latest tbody tr').first().waitFor();
     expect(await page.textContent('#monitor-status')).toBe('no monitor');
     expect(pageErrors).toEqual([]);
 
-    await page.screenshot({ path: artifactPath('dashboard-kafka.png'), fullPage: true });
+    await page.screenshot({ path: artifactPath(`dashboard-${rig.name}.png`), fullPage: true });
   });
 });
