@@ -2,7 +2,8 @@
  * `npm start`: the whole system on this machine, no Docker. Starts (or reuses, or with KAFKA_BROKERS uses) a
  * real Kafka broker, or with `--transport kinesis` a local Kinesis + DynamoDB (or KINESIS_ENDPOINT); creates the
  * topics or streams, starts producer + duration-consumer + tip-consumer as separate processes on that transport,
- * replays real TLC rides through the producer's HTTP API, and shows a live view of the prediction streams.
+ * replays real TLC rides through the producer's HTTP API, and shows a live view of the prediction streams (and
+ * starts the web dashboard, apps/dashboard, printing its URL).
  * Ctrl-C stops everything cleanly (and the broker or local Kinesis, if this run started it).
  */
 import { replayRides } from '@ridestream/ingest';
