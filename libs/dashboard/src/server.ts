@@ -49,6 +49,9 @@ export interface DashboardRoutesOptions {
   readonly isReady: () => boolean;
 }
 
+/** Per page, what may wait in its socket's buffer before frames are dropped for it. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
@@ -74,7 +77,11 @@ export function registerDashboardRoutes(app: FastifyInstance, o: DashboardRoutes
       connection: 'keep-alive',
     });
     res.write(sse('snapshot', o.snapshot()));
-    const unsubscribe = o.hub.subscribe((frame) => res.write(sse('frame', frame)));
+    const unsubscribe = o.hub.subscribe((frame) => {
+      // A page that does not read (a background tab, a stalled link) must not grow our memory: its frames are
+      // dropped until its socket drains. Frames hold totals, so the next one it gets is right again.
+      if (res.writableLength < MAX_BUFFERED_BYTES) res.write(sse('frame', frame));
+    });
     open.add(res);
     request.raw.once('close', () => (unsubscribe(), open.delete(res)));
   });
