@@ -15,6 +15,8 @@ export interface ScrapeTarget {
 export type ScrapeResult = { readonly samples: readonly Sample[] } | { readonly error: string };
 
 export interface AggregatorOptions {
+  /** Shown in this order, as "not scraped yet" until their first scrape. */
+  readonly targets?: readonly ScrapeTarget[];
   /** Frames kept for a page that connects later (one per tick). */
   readonly historyFrames: number;
   /** Latest predictions kept for a page that connects later. */
@@ -66,7 +68,12 @@ export function createAggregator(o: AggregatorOptions) {
   let rideTotal = 0;
   const predictionTotals = new Map<string, number>();
   const deadLetters = new Map<string, ReasonStatus>();
-  const targets = new Map<string, TargetState>();
+  const targets = new Map<string, TargetState>(
+    (o.targets ?? []).map((t) => [
+      t.name,
+      { instance: { ...t, up: false, error: 'not scraped yet' }, lag: {}, e2eMs: {}, buckets: new Map() },
+    ]),
+  );
   const latest: PredictionRow[] = [];
   let fresh: PredictionRow[] = [];
   const frames: Frame[] = [];

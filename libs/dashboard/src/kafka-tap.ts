@@ -48,6 +48,8 @@ export function openKafkaTap(o: KafkaTapOptions): StreamTap {
       await consumer.connect();
       await consumer.subscribe({ topics: [...roles.keys()], fromBeginning: o.fromBeginning });
       await consumer.run({
+        // Nothing to resume from: a group that never commits leaves no offsets behind on the broker.
+        autoCommit: false,
         eachBatch: async ({ batch }) => {
           const role = roles.get(batch.topic);
           if (!role) return;

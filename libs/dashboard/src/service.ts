@@ -63,7 +63,7 @@ export function createDashboardService(o: DashboardServiceOptions): DashboardSer
       this.set(hub.size);
     },
   });
-  const aggregator = createAggregator({ historyFrames: o.historyFrames, latestRows: 20 });
+  const aggregator = createAggregator({ targets: o.targets, historyFrames: o.historyFrames, latestRows: 20 });
   let failed: (err: unknown) => void = () => {};
   const finished = new Promise<void>((_, reject) => (failed = reject));
   finished.catch(() => {});

@@ -97,6 +97,16 @@ describe('createAggregator', () => {
     expect(frame.instances[0]).toMatchObject({ up: true, modelVersion: '3' });
   });
 
+  it('returns the configured targets in their order, as not scraped yet until their first scrape', () => {
+    const producer = { name: 'producer', url: 'http://127.0.0.1:2/metrics' };
+    const agg = createAggregator({ targets: [producer, target], historyFrames: 10, latestRows: 5 });
+    agg.scraped(target, { samples: consumerMetrics(1, []) });
+    expect(agg.tick(0).instances).toEqual([
+      { ...producer, up: false, error: 'not scraped yet' },
+      { ...target, up: true, role: 'duration-consumer' },
+    ]);
+  });
+
   it('returns a target that stopped answering as down, with its error and no lag', () => {
     const agg = createAggregator({ historyFrames: 10, latestRows: 5 });
     agg.scraped(target, { samples: consumerMetrics(5, []) });
