@@ -4,7 +4,7 @@
  * that appear later (a reshard) are found by listing again.
  */
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { awsErrorName, isRetriableAwsError, listAllShards, MIN_GET_RECORDS_INTERVAL_MS } from '@ridestream/kinesis';
+import { isRetriableAwsError, listAllShards } from '@ridestream/kinesis';
 import { backoffMs, once } from '@ridestream/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { roleByStream, type StreamTap, type TapOptions, type TapRole } from './taps';
@@ -17,6 +17,12 @@ export interface KinesisTapOptions extends TapOptions {
   /** How often each stream's shard list is read again. */
   readonly shardSyncMs?: number;
 }
+
+/** Kinesis allows 5 GetRecords calls per second per shard, shared by every reader of the shard. */
+const MIN_GET_RECORDS_INTERVAL_MS = 200;
+
+/** An iterator expires after 5 minutes unused (a long pause, a slow page): get a new one where we were. */
+const isExpiredIterator = (err: unknown) => (err as { name?: string } | undefined)?.name === 'ExpiredIteratorException';
 
 /** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
 const pause = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }).catch(() => undefined);
@@ -66,7 +72,7 @@ export function openKinesisTap(o: KinesisTapOptions): StreamTap {
       } catch (err) {
         if (signal.aborted) return;
         iterator = undefined;
-        if (awsErrorName(err) !== 'ExpiredIteratorException' && !isRetriableAwsError(err)) return o.onError(err);
+        if (!isExpiredIterator(err) && !isRetriableAwsError(err)) return o.onError(err);
         await pause(backoffMs(++failures, { initialMs: 200, maxMs: 5_000 }), signal);
       }
     }
