@@ -18,3 +18,5 @@ export type {
   StreamSource,
 } from './service';
 export type { RidesPublisher } from './rides-publisher';
+export { createSwappableScorer } from './swappable-scorer';
+export type { SwappableScorer, SwappableScorerOptions } from './swappable-scorer';
