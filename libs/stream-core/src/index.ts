@@ -20,3 +20,5 @@ export type {
 export type { RidesPublisher } from './rides-publisher';
 export { createSwappableScorer } from './swappable-scorer';
 export type { SwappableScorer, SwappableScorerOptions } from './swappable-scorer';
+export { createShadow } from './shadow';
+export type { Shadow, ShadowOptions } from './shadow';

@@ -8,6 +8,8 @@ export interface WorkerInit {
   readonly kind: PredictionKind;
   readonly modelPath: string;
   readonly eventType?: string;
+  /** The registry's identity of the file, when it was resolved through MLflow (stamped instead of the card's). */
+  readonly registry?: { readonly name: string; readonly version: string };
 }
 
 /**

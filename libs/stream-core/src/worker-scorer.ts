@@ -11,6 +11,8 @@ export interface ScoringWorkerOptions {
   readonly modelPath: string;
   /** The event type this scorer scores; a valid event of another type becomes `skipped`. Unset: all are scored. */
   readonly eventType?: string;
+  /** The registry's name and version of the file (a `models:/` URI): stamped on predictions instead of the card's. */
+  readonly registry?: { readonly name: string; readonly version: string };
   /** How long `dispose()` waits for the worker to release the model before terminating it. */
   readonly closeTimeoutMs?: number;
 }
@@ -53,7 +55,7 @@ const isModelErrorCode = (code: string): code is ModelErrorCode =>
  */
 export function startScoringWorker(o: ScoringWorkerOptions): Promise<Scorer> {
   const { source, eval: isEval } = workerSource();
-  const init: WorkerInit = { kind: o.kind, modelPath: o.modelPath, eventType: o.eventType };
+  const init: WorkerInit = { kind: o.kind, modelPath: o.modelPath, eventType: o.eventType, registry: o.registry };
   const worker = new Worker(source, { workerData: init, eval: isEval });
   const pending = new Map<
     number,
@@ -139,6 +141,8 @@ export interface LoadScorerOptions {
   readonly modelPath: string;
   /** The event type this scorer scores (see `ScoringWorkerOptions.eventType`). */
   readonly eventType?: string;
+  /** See `ScoringWorkerOptions.registry`. */
+  readonly registry?: { readonly name: string; readonly version: string };
   /** Score in a worker thread (the default in the apps), or everything on the calling thread. */
   readonly worker: boolean;
   /**
@@ -156,9 +160,10 @@ export interface LoadScorerOptions {
  */
 export async function loadScorer(o: LoadScorerOptions): Promise<Scorer> {
   const min = o.workerMinRecords ?? 0;
-  if (!o.worker) return modelScorer(o.kind, await createModel({ path: o.modelPath }), o.eventType);
+  if (!o.worker)
+    return modelScorer(o.kind, await createModel({ path: o.modelPath, registry: o.registry }), o.eventType);
   if (min <= 0) return startScoringWorker(o);
-  const inThread = modelScorer(o.kind, await createModel({ path: o.modelPath }), o.eventType);
+  const inThread = modelScorer(o.kind, await createModel({ path: o.modelPath, registry: o.registry }), o.eventType);
   let worker: Scorer;
   try {
     worker = await startScoringWorker(o);
