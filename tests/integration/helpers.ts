@@ -8,7 +8,8 @@ import {
 } from '@ridestream/features';
 import { loadEnvConfig, type Logger } from '@ridestream/runtime';
 import { createKafkaConsumerService, kafkaConsumerEnvSchema, type KafkaConsumerService } from '@ridestream/kafka';
-import { loadScorer } from '@ridestream/stream-core/scoring';
+import { loadServingModels } from '@ridestream/consumer';
+import { modelSourceEnvSchema } from '@ridestream/model';
 import { brokers, testLogger, unique } from '@ridestream/testing';
 import { cleanTrips, readTlcFile, rideTimeline, type CleanRide } from '@ridestream/tlc';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
@@ -56,16 +57,13 @@ export async function startConsumer(
       outputTopic: 'unused',
       modelPath: modelPath(kind),
       httpPort: 0,
-    }),
+    }).extend(modelSourceEnvSchema.shape),
     { KAFKA_BROKERS: brokers().join(','), HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', ...env },
   );
-  const scorer = await loadScorer({
-    kind,
-    modelPath: config.MODEL_PATH,
-    worker: config.SCORING_WORKER,
-    workerMinRecords: config.SCORING_WORKER_MIN_RECORDS,
-  });
-  const service = createKafkaConsumerService({ config, scorer, logger });
+  // The app's own path from MODEL_URI / MODEL_PATH (and SHADOW_MODEL_URI) to scorers.
+  const { scorer, shadow, registerMetrics } = await loadServingModels(kind, config, logger);
+  const service = createKafkaConsumerService({ config, scorer, shadow, logger });
+  registerMetrics(service.registry);
   try {
     await service.start();
   } catch (err) {

@@ -31,6 +31,8 @@ describe('npm start -- --transport kinesis', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(output).toContain('(started by this run)');
     expect(output).toContain('all 300 rides have both predictions (duration at pickup, tip at drop-off)');
+    // The web dashboard ran beside them (its /readyz answered) and its address was printed.
+    expect(output).toMatch(/\[start\] dashboard: http:\/\/127\.0\.0\.1:\d+\//);
     expect(code, output).toBe(0);
   });
 });

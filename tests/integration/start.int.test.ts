@@ -21,6 +21,8 @@ describe('npm start', () => {
     child.stderr.on('data', (b: Buffer) => (output += b.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(output).toContain('all 500 rides have both predictions (duration at pickup, tip at drop-off)');
+    // The web dashboard ran beside them (its /readyz answered) and its address was printed.
+    expect(output).toMatch(/\[start\] dashboard: http:\/\/127\.0\.0\.1:\d+\//);
     expect(code, output).toBe(0);
   });
 });

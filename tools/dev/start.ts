@@ -2,7 +2,8 @@
  * `npm start`: the whole system on this machine, no Docker. Starts (or reuses, or with KAFKA_BROKERS uses) a
  * real Kafka broker, or with `--transport kinesis` a local Kinesis + DynamoDB (or KINESIS_ENDPOINT); creates the
  * topics or streams, starts producer + duration-consumer + tip-consumer as separate processes on that transport,
- * replays real TLC rides through the producer's HTTP API, and shows a live view of the prediction streams.
+ * replays real TLC rides through the producer's HTTP API, and shows a live view of the prediction streams (and
+ * starts the web dashboard, apps/dashboard, printing its URL).
  * Ctrl-C stops everything cleanly (and the broker or local Kinesis, if this run started it).
  */
 import { replayRides } from '@ridestream/ingest';
@@ -12,7 +13,7 @@ import { cleanTrips, readTlcFile, rideTimeline } from '@ridestream/tlc';
 import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { freePort, startService, stopService, waitReady, type RunningService } from './services';
+import { freePort, startService, stopService, waitReady, type RunningService, type ServiceSpec } from './services';
 import { openTransport, TRANSPORTS, type TransportName } from './transports';
 import { rememberPrediction, renderFrame, type LiveStats } from './view';
 
@@ -70,15 +71,26 @@ const program = new Command('start')
       await transport.createStreams();
 
       const env = { ...transport.appEnv, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info' };
-      const specs = [
+      const specs: ServiceSpec[] = [
         { name: 'producer', entry: 'apps/producer/src/main.ts', port: await freePort() },
         { name: 'duration-consumer', entry: 'apps/duration-consumer/src/main.ts', port: await freePort() },
         { name: 'tip-consumer', entry: 'apps/tip-consumer/src/main.ts', port: await freePort() },
       ].map((s) => ({ ...s, env: { ...env, HTTP_PORT: String(s.port) } }));
+      // The web dashboard reads the same topics or streams and scrapes the three services' /metrics.
+      const dashboardPort = await freePort();
+      const targets = specs.map((s) => `${s.name}=http://127.0.0.1:${s.port}/metrics`).join(',');
+      specs.push({
+        name: 'dashboard',
+        entry: 'apps/dashboard/src/main.ts',
+        port: dashboardPort,
+        env: { ...env, HTTP_PORT: String(dashboardPort), SCRAPE_TARGETS: targets },
+      });
+      const dashboardUrl = `http://127.0.0.1:${dashboardPort}/`;
       const services: RunningService[] = specs.map((s) => startService(s, ROOT, `${ROOT}.cache/logs`, process.env));
       for (const s of services) cleanups.push({ name: `stop ${s.spec.name}`, run: () => stopService(s) });
       await Promise.all(services.map((s) => waitReady(s)));
       for (const s of services) say(`${s.spec.name} ready on :${s.spec.port} (logs: ${s.logFile})`);
+      say(`dashboard: ${dashboardUrl}`);
       for (const s of services) {
         void s.exited.then((code) => {
           if (stopping) return;
@@ -138,7 +150,8 @@ const program = new Command('start')
 
       let prev = { at: Date.now(), duration: 0, tip: 0 };
       const timer = setInterval(() => {
-        if (opts.view && process.stdout.isTTY) process.stdout.write(renderFrame(stats, transport.label, prev));
+        if (opts.view && process.stdout.isTTY)
+          process.stdout.write(renderFrame(stats, `${transport.label}  |  dashboard ${dashboardUrl}`, prev));
         else
           say(
             `sent ${stats.sent}/${events.length} events, duration ${stats.received.duration}, tip ${stats.received.tip}`,

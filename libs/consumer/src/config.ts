@@ -1,7 +1,8 @@
 import type { PredictionKind } from '@ridestream/features';
 import { kafkaConsumerEnvSchema, type KafkaConsumerEnv } from '@ridestream/kafka';
 import { kinesisServiceEnvSchema, type KinesisServiceEnv } from '@ridestream/kinesis';
-import { loadEnvConfig, type Env } from '@ridestream/runtime';
+import { modelSourceEnvSchema, modelSourceIssues, type ModelSourceEnv } from '@ridestream/model';
+import { ConfigError, loadEnvConfig, type Env } from '@ridestream/runtime';
 import { z } from 'zod';
 
 /** What differs between the consumer apps: the name (group / application), output, model and ops port. */
@@ -24,19 +25,19 @@ export function consumerConfigSchemas(kind: PredictionKind) {
       outputTopic: d.output,
       modelPath: d.modelPath,
       httpPort: d.httpPort,
-    }),
+    }).extend(modelSourceEnvSchema.shape),
     kinesis: kinesisServiceEnvSchema({
       application: d.name,
       outputStream: d.output,
       modelPath: d.modelPath,
       httpPort: d.httpPort,
-    }),
+    }).extend(modelSourceEnvSchema.shape),
   };
 }
 
 export type ConsumerConfig =
-  | { readonly transport: 'kafka'; readonly env: Readonly<KafkaConsumerEnv> }
-  | { readonly transport: 'kinesis'; readonly env: Readonly<KinesisServiceEnv> };
+  | { readonly transport: 'kafka'; readonly env: Readonly<KafkaConsumerEnv & ModelSourceEnv> }
+  | { readonly transport: 'kinesis'; readonly env: Readonly<KinesisServiceEnv & ModelSourceEnv> };
 
 /**
  * A consumer app's whole configuration, read once from `env`. `TRANSPORT` (kafka | kinesis) picks the schema; every
@@ -48,7 +49,11 @@ export type ConsumerConfig =
 export function loadConsumerConfig(kind: PredictionKind, env: Env): ConsumerConfig {
   const { TRANSPORT } = loadEnvConfig(z.object({ TRANSPORT: z.enum(['kafka', 'kinesis']).default('kafka') }), env);
   const schemas = consumerConfigSchemas(kind);
-  return TRANSPORT === 'kinesis'
-    ? { transport: 'kinesis', env: loadEnvConfig(schemas.kinesis, env) }
-    : { transport: 'kafka', env: loadEnvConfig(schemas.kafka, env) };
+  const config: ConsumerConfig =
+    TRANSPORT === 'kinesis'
+      ? { transport: 'kinesis', env: loadEnvConfig(schemas.kinesis, env) }
+      : { transport: 'kafka', env: loadEnvConfig(schemas.kafka, env) };
+  const issues = modelSourceIssues(config.env);
+  if (issues.length) throw new ConfigError(issues);
+  return config;
 }

@@ -16,6 +16,8 @@ export function kafkaConsumerEnvSchema(d: ConsumerDefaults) {
   return kafkaEnvSchema.extend(serviceEnvSchema.shape).extend({
     INPUT_TOPIC: z.string().min(1).default('rides'),
     OUTPUT_TOPIC: z.string().min(1).default(d.outputTopic),
+    /** Where a shadow (challenger) model's predictions go, with SHADOW_MODEL_URI; default `<OUTPUT_TOPIC>.shadow`. */
+    SHADOW_OUTPUT_TOPIC: z.string().min(1).optional(),
     DEAD_LETTER_TOPIC: z.string().min(1).default('rides.dlq'),
     CONSUMER_GROUP: z.string().min(1).default(d.group),
     MODEL_PATH: z.string().min(1).default(d.modelPath),

@@ -19,6 +19,8 @@ export interface KafkaConsumerServiceOptions {
   readonly config: KafkaConsumerEnv;
   /** Owned by the service from here on: `stop()` disposes it. */
   readonly scorer: Scorer;
+  /** A challenger scored beside `scorer` to SHADOW_OUTPUT_TOPIC (owned by the service too). */
+  readonly shadow?: Scorer;
   readonly logger: Logger;
 }
 
@@ -36,6 +38,7 @@ export function createKafkaConsumerService(o: KafkaConsumerServiceOptions): Kafk
   const kafkaOf = (logger: Logger) => (kafka ??= createKafka(kafkaConnectionFromEnv(config, group), logger));
   // Exactly-once: one transactional producer per input partition this instance has owned (see transactional.ts).
   const txProducers = new Map<string, Promise<TransactionalPublisher>>();
+  const shadowTopic = config.SHADOW_OUTPUT_TOPIC ?? `${config.OUTPUT_TOPIC}.shadow`;
 
   return createStreamConsumerService({
     name: group,
@@ -45,7 +48,8 @@ export function createKafkaConsumerService(o: KafkaConsumerServiceOptions): Kafk
     deadLetterStream: config.DEAD_LETTER_TOPIC,
     http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
     tracing: { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, positionAttribute: KAFKA_POSITION_ATTRIBUTE },
-    describe: { input: config.INPUT_TOPIC, output: config.OUTPUT_TOPIC },
+    describe: { input: config.INPUT_TOPIC, output: config.OUTPUT_TOPIC, ...(o.shadow ? { shadow: shadowTopic } : {}) },
+    shadow: o.shadow && { scorer: o.shadow, outputStream: shadowTopic },
     sink: ({ logger }): StreamSink => {
       const publisher = createPublisher(kafkaOf(logger), { logger, idempotent: true });
       return {
@@ -116,6 +120,7 @@ export function createKafkaConsumerService(o: KafkaConsumerServiceOptions): Kafk
             { topic: config.INPUT_TOPIC },
             { topic: config.OUTPUT_TOPIC },
             { topic: config.DEAD_LETTER_TOPIC },
+            ...(o.shadow ? [{ topic: shadowTopic }] : []),
           ])
       : undefined,
   });

@@ -58,6 +58,8 @@ export function kinesisServiceEnvSchema(d: {
     .extend(serviceEnvSchema.shape)
     .extend({
       MODEL_PATH: z.string().min(1).default(d.modelPath),
+      /** Where a shadow (challenger) model's predictions go, with SHADOW_MODEL_URI; default `<OUTPUT_STREAM>.shadow`. */
+      SHADOW_OUTPUT_STREAM: z.string().min(1).optional(),
       /** Score in a worker thread, leaving the main thread to Kinesis I/O. */
       SCORING_WORKER: envSchemas.flag.default(true),
       /** With the worker, chunks smaller than this are scored on the main thread (no thread hop; a second model

@@ -24,6 +24,8 @@ export interface KinesisConsumerServiceOptions {
   readonly config: KinesisServiceEnv;
   /** Owned by the service from here on: `stop()` disposes it. */
   readonly scorer: Scorer;
+  /** A challenger scored beside `scorer` to SHADOW_OUTPUT_STREAM (owned by the service too). */
+  readonly shadow?: Scorer;
   readonly logger: Logger;
 }
 
@@ -45,6 +47,7 @@ export function createKinesisConsumerService(o: KinesisConsumerServiceOptions): 
   let crashed: (err: unknown) => void = () => {};
   const finished = new Promise<void>((_, reject) => (crashed = reject));
   finished.catch(() => {});
+  const shadowStream = config.SHADOW_OUTPUT_STREAM ?? `${config.OUTPUT_STREAM}.shadow`;
 
   const service = createStreamConsumerService({
     name: config.APPLICATION_NAME,
@@ -54,7 +57,12 @@ export function createKinesisConsumerService(o: KinesisConsumerServiceOptions): 
     outputStream: config.OUTPUT_STREAM,
     deadLetterStream: config.DEAD_LETTER_STREAM,
     http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
-    describe: { input: config.INPUT_STREAM, output: config.OUTPUT_STREAM },
+    describe: {
+      input: config.INPUT_STREAM,
+      output: config.OUTPUT_STREAM,
+      ...(o.shadow ? { shadow: shadowStream } : {}),
+    },
+    shadow: o.shadow && { scorer: o.shadow, outputStream: shadowStream },
     sink: ({ logger, registry, signal }): StreamSink => {
       kinesisMetrics = createKinesisMetrics(registry);
       const metrics = kinesisMetrics;
@@ -99,6 +107,7 @@ export function createKinesisConsumerService(o: KinesisConsumerServiceOptions): 
             { stream: config.INPUT_STREAM },
             { stream: config.OUTPUT_STREAM },
             { stream: config.DEAD_LETTER_STREAM },
+            ...(o.shadow ? [{ stream: shadowStream }] : []),
           ]);
           await leases.ensure();
           return created;

@@ -8,3 +8,5 @@ export { parseModelUri } from './model-uri';
 export type { ModelSource } from './model-uri';
 export { createModelStore } from './model-store';
 export type { ModelStore, ModelStoreOptions, ResolvedModel } from './model-store';
+export { modelSourceEnvSchema, modelSourceIssues } from './config';
+export type { ModelSourceEnv } from './config';

@@ -18,3 +18,7 @@ export type {
   StreamSource,
 } from './service';
 export type { RidesPublisher } from './rides-publisher';
+export { createSwappableScorer } from './swappable-scorer';
+export type { SwappableScorer, SwappableScorerOptions } from './swappable-scorer';
+export { createShadow } from './shadow';
+export type { Shadow, ShadowOptions } from './shadow';

@@ -6,6 +6,7 @@ import { planBatch, type BatchPlan } from './outcomes';
 import type { OutgoingMessage, SourceRecord, SourceRef } from './records';
 import type { Scorer } from './score';
 import type { RecordOutcome } from './outcomes';
+import type { Shadow } from './shadow';
 
 /** What one chunk needs, whatever the transport (Kafka partition, Kinesis shard, Lambda batch). */
 export interface PipelineOptions {
@@ -35,6 +36,8 @@ export interface PipelineOptions {
    * group moves its partitions away in the middle of the batch.
    */
   readonly heartbeat?: () => Promise<void>;
+  /** A challenger scoring the same chunks to its own stream, without holding up this one (see createShadow). */
+  readonly shadow?: Pick<Shadow, 'offer'>;
 }
 
 /** The messages a plan publishes: predictions keyed by ride id, dead letters keyed as their source. */
@@ -87,6 +90,8 @@ export async function processChunk(
   const t0 = performance.now();
   const outcomes = await scoring;
   o.metrics.inferenceSeconds.observe((performance.now() - t0) / 1000);
+  // After the champion has scored the chunk, so that the challenger competes with the next chunk at most.
+  o.shadow?.offer(records);
   o.metrics.batchSize.observe(records.length);
   const plan = planBatch(outcomes);
   const spans = o.tracer ? startSpans(o.tracer, plan, o, source) : undefined;

@@ -30,7 +30,11 @@ function recordsOf(data: Uint8Array, lengths: Int32Array): SourceRecord[] {
 const send = (m: FromWorker) => port.postMessage(m);
 
 try {
-  const model = await createModel({ path: init.modelPath, features: FEATURE_SPECS[init.kind] });
+  const model = await createModel({
+    path: init.modelPath,
+    features: FEATURE_SPECS[init.kind],
+    registry: init.registry,
+  });
   const scorer = modelScorer(init.kind, model);
   send({ type: 'ready', model: scorer.model });
   // One chunk at a time, in arrival order: the model is the only resource, and order keeps replies predictable.

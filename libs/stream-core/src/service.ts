@@ -10,11 +10,15 @@ import {
   type Registry,
   type Service,
 } from '@ridestream/runtime';
+import { Counter } from 'prom-client';
 import { createConsumerMetrics, type ConsumerMetrics } from './metrics';
 import type { BatchPlan } from './outcomes';
 import type { PipelineOptions } from './pipeline';
 import type { OutgoingMessage } from './records';
 import type { Scorer } from './score';
+import { createShadow } from './shadow';
+
+const SHADOW_PLAN: BatchPlan = { scored: [], deadLetters: [], skipped: [], commitThrough: null, retryFrom: null };
 
 /** What the service hands a transport's source and sink when it builds them. */
 export interface StreamContext {
@@ -72,6 +76,11 @@ export interface StreamConsumerServiceOptions {
   readonly ensureResources?: () => Promise<readonly string[]>;
   /** Run after the sink's steps, before the model is released: the clients source and sink share. */
   readonly cleanups?: readonly CleanupStep[];
+  /**
+   * Shadow scoring: a challenger (owned by the service from here on) scores the same chunks and publishes to
+   * `outputStream` through the same sink, best effort.
+   */
+  readonly shadow?: { readonly scorer: Scorer; readonly outputStream: string; readonly maxInFlight?: number };
   /** Fields for the "consuming" log line (input, output...). */
   readonly describe?: Readonly<Record<string, string>>;
 }
@@ -102,6 +111,21 @@ export function createStreamConsumerService(o: StreamConsumerServiceOptions): St
   const ctx: StreamContext = { logger, registry, metrics, signal: abort.signal };
   const sink = o.sink(ctx);
   const source = o.source(ctx);
+  const shadow =
+    o.shadow &&
+    createShadow({
+      ...o.shadow,
+      // A plan that commits nothing: the shadow's messages never carry the source's position forward.
+      publish: (messages) => sink.publish(messages, SHADOW_PLAN),
+      logger,
+      records: new Counter({
+        name: 'ridestream_shadow_records_total',
+        help: 'Records scored by the shadow (challenger) model, by outcome (published, failed, skipped)',
+        labelNames: ['outcome'],
+        registers: [registry],
+      }),
+    });
+  shadow?.scorer.failed?.catch((err: unknown) => crashed(err));
   const tracing = createTracing({ serviceName: o.name, otlpEndpoint: o.tracing?.otlpEndpoint });
   let crashed: (err: unknown) => void = () => {};
   const finished = new Promise<void>((_, reject) => (crashed = reject));
@@ -123,9 +147,11 @@ export function createStreamConsumerService(o: StreamConsumerServiceOptions): St
     await runCleanups(
       [
         ...source.stopSteps,
+        ...(shadow ? [{ name: 'drain shadow scoring', run: () => shadow.drain() }] : []),
         ...sink.stopSteps,
         ...(o.cleanups ?? []),
         { name: 'release model', run: () => o.scorer.dispose() },
+        ...(shadow ? [{ name: 'release shadow model', run: () => shadow.dispose() }] : []),
         { name: 'flush traces', run: () => tracing.shutdown() },
         { name: 'close ops server', run: () => ops.stop() },
       ],
@@ -157,6 +183,7 @@ export function createStreamConsumerService(o: StreamConsumerServiceOptions): St
         signal: abort.signal,
         tracer: tracing.tracer,
         positionAttribute: o.tracing?.positionAttribute,
+        shadow,
       });
       logger.info({ model: o.scorer.model.name, version: o.scorer.model.version, ...o.describe }, 'consuming');
     }),

@@ -7,6 +7,8 @@ import type { ModelIdentity } from './score';
 export interface WorkerInit {
   readonly kind: PredictionKind;
   readonly modelPath: string;
+  /** The registry's identity of the file, when it was resolved through MLflow (stamped instead of the card's). */
+  readonly registry?: { readonly name: string; readonly version: string };
 }
 
 /**

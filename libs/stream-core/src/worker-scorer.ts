@@ -9,6 +9,8 @@ import { fromWire, packValues, type FromWorker, type ToWorker, type WorkerInit }
 export interface ScoringWorkerOptions {
   readonly kind: PredictionKind;
   readonly modelPath: string;
+  /** The registry's name and version of the file (a `models:/` URI): stamped on predictions instead of the card's. */
+  readonly registry?: { readonly name: string; readonly version: string };
   /** How long `dispose()` waits for the worker to release the model before terminating it. */
   readonly closeTimeoutMs?: number;
 }
@@ -51,7 +53,7 @@ const isModelErrorCode = (code: string): code is ModelErrorCode =>
  */
 export function startScoringWorker(o: ScoringWorkerOptions): Promise<Scorer> {
   const { source, eval: isEval } = workerSource();
-  const init: WorkerInit = { kind: o.kind, modelPath: o.modelPath };
+  const init: WorkerInit = { kind: o.kind, modelPath: o.modelPath, registry: o.registry };
   const worker = new Worker(source, { workerData: init, eval: isEval });
   const pending = new Map<
     number,
@@ -135,6 +137,8 @@ export function startScoringWorker(o: ScoringWorkerOptions): Promise<Scorer> {
 export interface LoadScorerOptions {
   readonly kind: PredictionKind;
   readonly modelPath: string;
+  /** See `ScoringWorkerOptions.registry`. */
+  readonly registry?: { readonly name: string; readonly version: string };
   /** Score in a worker thread (the default in the apps), or everything on the calling thread. */
   readonly worker: boolean;
   /**
@@ -152,9 +156,10 @@ export interface LoadScorerOptions {
  */
 export async function loadScorer(o: LoadScorerOptions): Promise<Scorer> {
   const min = o.workerMinRecords ?? 0;
-  if (!o.worker) return modelScorer(o.kind, await createModel({ path: o.modelPath, features: FEATURE_SPECS[o.kind] }));
+  const load = () => createModel({ path: o.modelPath, features: FEATURE_SPECS[o.kind], registry: o.registry });
+  if (!o.worker) return modelScorer(o.kind, await load());
   if (min <= 0) return startScoringWorker(o);
-  const inThread = modelScorer(o.kind, await createModel({ path: o.modelPath, features: FEATURE_SPECS[o.kind] }));
+  const inThread = modelScorer(o.kind, await load());
   let worker: Scorer;
   try {
     worker = await startScoringWorker(o);
