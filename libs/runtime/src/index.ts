@@ -1,6 +1,13 @@
 export { ConfigError, RetriesExhaustedError, RUNTIME_ERROR_CODES, RuntimeError } from './errors';
 export type { ConfigIssue, RuntimeErrorCode } from './errors';
-export { envSchemas, kafkaEnvSchema, loadEnvConfig, normaliseEnv, serviceEnvSchema } from './config';
+export {
+  envSchemas,
+  kafkaEnvSchema,
+  loadEnvConfig,
+  normaliseEnv,
+  serviceEnvSchema,
+  transportEnvSchema,
+} from './config';
 export type { Env, KafkaEnv } from './config';
 export { createLogger, REDACT_PATHS, silentLogger } from './logger';
 export type { Logger, LoggerOptions } from './logger';
