@@ -2,6 +2,12 @@
  * The producer service on an injected publisher: the HTTP behaviour, readiness and metrics are the transport's
  * business only through `RidesPublisher`. Requests go through `inject`; nothing listens.
  */
+import {
+  acceptedResponseSchema,
+  errorResponseSchema,
+  invalidRideResponseSchema,
+  producerOpenApi,
+} from '@ridestream/contracts';
 import { sampleRide } from '@ridestream/features/testing';
 import type { OutgoingMessage } from '@ridestream/stream-core';
 import { silentLogger } from '@ridestream/runtime';
@@ -86,6 +92,17 @@ describe('createProducerService on an injected publisher', () => {
     expect(res.headers['retry-after']).toBe('1');
     const metrics = (await s.http.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/^ridestream_rides_rejected_requests_total\{status="503",service="producer"\} 1$/m);
+  });
+
+  it('returns its OpenAPI document at GET /openapi.json, and bodies of the shapes it documents', async () => {
+    const s = build(fakePublisher());
+    const doc = await s.http.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(doc.json()).toEqual(JSON.parse(JSON.stringify(producerOpenApi())));
+    expect(acceptedResponseSchema.strict().safeParse((await post(s, sampleRide('a'))).json()).error).toBeUndefined();
+    const bad = await post(s, sampleRide('b', { puLocationId: 0 }));
+    expect(invalidRideResponseSchema.strict().safeParse(bad.json()).error).toBeUndefined();
+    const down = await post(build(fakePublisher({ failPublish: true })), sampleRide('c'));
+    expect(errorResponseSchema.strict().safeParse(down.json()).error).toBeUndefined();
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { predictionApiOpenApi } from '@ridestream/contracts';
 import { makePrediction, validateRideBatch, type Prediction, type PredictionKind } from '@ridestream/features';
 import { predictEvents, type Predictor } from '@ridestream/stream-core';
 import type { FastifyInstance } from 'fastify';
@@ -14,7 +15,7 @@ export interface PredictRouteOptions {
 }
 
 /**
- * `POST /predict`: the request/response deployment mode on the same contract, features and models as the
+ * `POST /predict` (and its OpenAPI document at `GET /openapi.json`): the request/response deployment mode on the same contract, features and models as the
  * streams. One ride or an array in; for each ride one prediction per model out, in request order. A bad ride is a
  * 400 naming the field (nothing is scored); over the body limit 413; not JSON 415.
  */
@@ -33,6 +34,9 @@ export function registerPredictRoute(app: FastifyInstance, o: PredictRouteOption
     registers,
   });
   const now = o.now ?? (() => new Date());
+  // The contract a client generates from (docs/contracts/prediction-api.openapi.json).
+  const openApi = predictionApiOpenApi();
+  app.get('/openapi.json', async () => openApi);
 
   app.post('/predict', async (request, reply) => {
     // Fastify also parses text/plain; this API speaks JSON only, and says so with 415.

@@ -1,3 +1,4 @@
+import { invalidRideResponseSchema, predictResponseSchema, predictionApiOpenApi } from '@ridestream/contracts';
 import { sampleRide } from '@ridestream/features/testing';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
@@ -79,5 +80,15 @@ describe('POST /predict', () => {
       headers: { 'content-type': 'text/plain' },
     });
     expect(text.statusCode).toBe(415);
+  });
+
+  it('returns its OpenAPI document at GET /openapi.json, and bodies of the shapes it documents', async () => {
+    const app = build();
+    const doc = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(doc.json()).toEqual(JSON.parse(JSON.stringify(predictionApiOpenApi())));
+    const ok = await app.inject({ method: 'POST', url: '/predict', payload: [ride('a'), ride('b')] });
+    expect(predictResponseSchema.strict().safeParse(ok.json()).error).toBeUndefined();
+    const bad = await app.inject({ method: 'POST', url: '/predict', payload: { ...ride('a'), vendorId: 0 } });
+    expect(invalidRideResponseSchema.safeParse(bad.json()).error).toBeUndefined();
   });
 });

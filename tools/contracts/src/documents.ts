@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
+import { predictionApiOpenApi, producerOpenApi } from '@ridestream/contracts';
+import { asyncApiDocument, streamNames } from './asyncapi';
 import { loadAppConfigSchemas, renderEnvSection, replaceEnvSection } from './deploy-doc';
 
 export interface GeneratedFile {
@@ -8,6 +10,13 @@ export interface GeneratedFile {
   readonly path: string;
   readonly content: string;
 }
+
+/** Where the contract documents live in the repository (the tests and the schemathesis run read them here). */
+export const CONTRACT_FILES = {
+  producerOpenApi: 'docs/contracts/producer.openapi.json',
+  predictionApiOpenApi: 'docs/contracts/prediction-api.openapi.json',
+  asyncApi: 'docs/contracts/ridestream.asyncapi.json',
+} as const;
 
 /** The repository root, from this file's place in it. */
 export const REPO_ROOT = new URL('../../../', import.meta.url);
@@ -18,11 +27,12 @@ export const REPO_ROOT = new URL('../../../', import.meta.url);
  */
 export async function generatedFiles(root: URL = REPO_ROOT): Promise<GeneratedFile[]> {
   const deployDoc = readFileSync(new URL('docs/DEPLOY.md', root), 'utf8');
+  const apps = await loadAppConfigSchemas(root);
   const files: GeneratedFile[] = [
-    {
-      path: 'docs/DEPLOY.md',
-      content: replaceEnvSection(deployDoc, renderEnvSection(await loadAppConfigSchemas(root))),
-    },
+    { path: 'docs/DEPLOY.md', content: replaceEnvSection(deployDoc, renderEnvSection(apps)) },
+    { path: CONTRACT_FILES.producerOpenApi, content: JSON.stringify(producerOpenApi()) },
+    { path: CONTRACT_FILES.predictionApiOpenApi, content: JSON.stringify(predictionApiOpenApi()) },
+    { path: CONTRACT_FILES.asyncApi, content: JSON.stringify(asyncApiDocument(streamNames(apps))) },
   ];
   return Promise.all(files.map(async (f) => ({ path: f.path, content: await prettierFormat(root, f) })));
 }
