@@ -73,7 +73,11 @@ async function runSchemathesis(name: string, spec: string, url: string): Promise
     '--report-junit-path',
     `${REPORTS}/${name}.junit.xml`,
   ];
-  const child = spawn(schemathesis, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+  // Its working directory under .cache: schemathesis keeps state in ./.schemathesis.
+  const child = spawn(schemathesis, args, {
+    cwd: `${ROOT}.cache/schemathesis`,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
