@@ -4,7 +4,7 @@
  * documented status, content type and body schema, no 5xx, and anything the schema forbids must be rejected.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, startService, stopService, waitReady, type RunningService } from '@ridestream/dev-services';
@@ -46,9 +46,12 @@ async function start(name: string, entry: string, env: Record<string, string>): 
  * `unsupported_method`, because Fastify answers an undeclared method with 404 rather than 405.
  */
 async function runSchemathesis(name: string, spec: string, url: string): Promise<{ code: number | null; out: string }> {
+  // The document the service serves is the committed one; schemathesis is then driven by what clients download.
+  const served = (await (await fetch(`${url}/openapi.json`)).json()) as object;
+  expect(served, `${url}/openapi.json`).toEqual(JSON.parse(readFileSync(`${ROOT}${spec}`, 'utf8')));
   const args = [
     'run',
-    `${ROOT}${spec}`,
+    `${url}/openapi.json`,
     '--url',
     url,
     '--max-examples',
