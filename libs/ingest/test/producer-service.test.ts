@@ -94,6 +94,12 @@ describe('createProducerService on an injected publisher', () => {
     expect(metrics).toMatch(/^ridestream_rides_rejected_requests_total\{status="503",service="producer"\} 1$/m);
   });
 
+  it('rejects a method other than POST on /rides with 405 and Allow: POST', async () => {
+    const res = await build(fakePublisher()).http.app.inject({ method: 'GET', url: '/rides' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('POST');
+  });
+
   it('returns its OpenAPI document at GET /openapi.json, and bodies of the shapes it documents', async () => {
     const s = build(fakePublisher());
     const doc = await s.http.app.inject({ method: 'GET', url: '/openapi.json' });

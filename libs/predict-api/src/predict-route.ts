@@ -1,6 +1,7 @@
 import { predictionApiOpenApi } from '@ridestream/contracts';
 import { makePrediction, validateRideBatch, type Prediction, type PredictionKind } from '@ridestream/features';
 import { predictEvents, type Predictor } from '@ridestream/stream-core';
+import { registerMethodNotAllowed } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
@@ -38,6 +39,7 @@ export function registerPredictRoute(app: FastifyInstance, o: PredictRouteOption
   const openApi = predictionApiOpenApi();
   app.get('/openapi.json', async () => openApi);
 
+  registerMethodNotAllowed(app, '/predict', ['POST']);
   app.post('/predict', async (request, reply) => {
     // Fastify also parses text/plain; this API speaks JSON only, and says so with 415.
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {

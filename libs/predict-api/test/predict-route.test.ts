@@ -82,6 +82,12 @@ describe('POST /predict', () => {
     expect(text.statusCode).toBe(415);
   });
 
+  it.each(['GET', 'PUT', 'DELETE', 'TRACE'] as const)('rejects %s with 405 and Allow: POST', async (method) => {
+    const res = await build().inject({ method, url: '/predict' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('POST');
+  });
+
   it('returns its OpenAPI document at GET /openapi.json, and bodies of the shapes it documents', async () => {
     const app = build();
     const doc = await app.inject({ method: 'GET', url: '/openapi.json' });
