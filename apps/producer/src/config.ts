@@ -1,36 +1,53 @@
 import { apiKeysEnvSchema } from '@ridestream/ingest';
 import { kinesisEnvSchema } from '@ridestream/kinesis';
-import { envSchemas, kafkaEnvSchema, loadEnvConfig, serviceEnvSchema, type Env } from '@ridestream/runtime';
+import {
+  envSchemas,
+  kafkaEnvSchema,
+  loadEnvConfig,
+  serviceEnvSchema,
+  transportEnvSchema,
+  type Env,
+} from '@ridestream/runtime';
 import { z } from 'zod';
 
 /** The HTTP side, the same on every transport. */
 const httpEnvSchema = serviceEnvSchema.extend({
-  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
-  HTTP_PORT: envSchemas.port.default(8080),
+  HTTP_HOST: z.string().min(1).default('0.0.0.0').describe('address of the API and the ops endpoints'),
+  HTTP_PORT: envSchemas.port.default(8080).describe('port of `POST /rides`, `/healthz`, `/readyz`, `/metrics`'),
   /** Fastify answers 413 above this. 1 MiB holds ~3,000 rides. */
-  BODY_LIMIT_BYTES: envSchemas.positiveInt.default(1024 * 1024),
-  MAX_RIDES_PER_REQUEST: envSchemas.positiveInt.max(10_000).default(1000),
+  BODY_LIMIT_BYTES: envSchemas.positiveInt.default(1024 * 1024).describe('larger request bodies get 413'),
+  MAX_RIDES_PER_REQUEST: envSchemas.positiveInt.max(10_000).default(1000).describe('rides per `POST /rides`'),
   /** Comma-separated API keys (or PRODUCER_API_KEYS_FILE); POST /rides requires one when set. Redacted in logs. */
-  PRODUCER_API_KEYS: apiKeysEnvSchema.optional(),
+  PRODUCER_API_KEYS: apiKeysEnvSchema
+    .optional()
+    .describe('comma-separated API keys (16+ chars each); `POST /rides` requires one when set'),
   /** Requests per client IP per minute on POST /rides (429 above); unlimited when unset. */
-  RATE_LIMIT_PER_MINUTE: envSchemas.positiveInt.optional(),
+  RATE_LIMIT_PER_MINUTE: envSchemas.positiveInt
+    .optional()
+    .describe('requests per client IP per minute on `POST /rides` (429 above); unlimited when unset'),
 });
 
 /** The producer on Kafka (the default). */
 export const kafkaConfigSchema = kafkaEnvSchema.extend(httpEnvSchema.shape).extend({
-  RIDES_TOPIC: z.string().min(1).default('rides'),
+  RIDES_TOPIC: z.string().min(1).default('rides').describe('topic the ride events go to'),
   /** How long the publisher waits to batch concurrent requests into one broker request. */
-  LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
-  COMPRESSION: z.enum(['none', 'gzip']).default('none'),
-  CREATE_TOPICS: envSchemas.flag.default(false),
+  LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(5)
+    .describe('how long to batch concurrent requests into one broker request'),
+  COMPRESSION: z.enum(['none', 'gzip']).default('none').describe('compression of the produced batches'),
+  CREATE_TOPICS: envSchemas.flag.default(false).describe('create `RIDES_TOPIC` at startup when missing (dev)'),
 });
 export type KafkaProducerEnv = z.infer<typeof kafkaConfigSchema>;
 
 /** The producer on Kinesis (`TRANSPORT=kinesis`): each request is one or more PutRecords calls, keyed by ride id. */
 export const kinesisConfigSchema = kinesisEnvSchema.extend(httpEnvSchema.shape).extend({
-  RIDES_STREAM: z.string().min(1).default('rides'),
+  RIDES_STREAM: z.string().min(1).default('rides').describe('stream the ride events go to (partition key = ride id)'),
   /** Create `RIDES_STREAM` at startup when missing (dev); off where infrastructure is managed. */
-  CREATE_RESOURCES: envSchemas.flag.default(false),
+  CREATE_RESOURCES: envSchemas.flag.default(false).describe('create `RIDES_STREAM` at startup when missing (dev)'),
 });
 export type KinesisProducerEnv = z.infer<typeof kinesisConfigSchema>;
 
@@ -40,7 +57,7 @@ export type Config =
 
 /** The producer's whole configuration, the only place that reads the environment. `TRANSPORT` picks the schema. */
 export function loadConfig(env: Env): Config {
-  const { TRANSPORT } = loadEnvConfig(z.object({ TRANSPORT: z.enum(['kafka', 'kinesis']).default('kafka') }), env);
+  const { TRANSPORT } = loadEnvConfig(transportEnvSchema, env);
   return TRANSPORT === 'kinesis'
     ? { transport: 'kinesis', env: loadEnvConfig(kinesisConfigSchema, env) }
     : { transport: 'kafka', env: loadEnvConfig(kafkaConfigSchema, env) };

@@ -1,4 +1,4 @@
-import { loadConsumerConfig, type ConsumerConfig } from '@ridestream/consumer';
+import { consumerConfigSchemas, loadConsumerConfig, type ConsumerConfig } from '@ridestream/consumer';
 import type { Env } from '@ridestream/runtime';
 
 /**
@@ -6,3 +6,6 @@ import type { Env } from '@ridestream/runtime';
  * (libs/consumer) with this app's defaults. `TRANSPORT` picks Kafka (default) or Kinesis.
  */
 export const loadConfig = (env: Env): ConsumerConfig => loadConsumerConfig('tip', env);
+
+/** This app's schemas per transport, as docs/DEPLOY.md documents them (`npm run contracts`). */
+export const { kafka: kafkaConfigSchema, kinesis: kinesisConfigSchema } = consumerConfigSchemas('tip');

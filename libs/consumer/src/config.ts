@@ -2,8 +2,7 @@ import type { PredictionKind } from '@ridestream/features';
 import { kafkaConsumerEnvSchema, type KafkaConsumerEnv } from '@ridestream/kafka';
 import { kinesisServiceEnvSchema, type KinesisServiceEnv } from '@ridestream/kinesis';
 import { modelSourceEnvSchema, modelSourceIssues, type ModelSourceEnv } from '@ridestream/model';
-import { ConfigError, loadEnvConfig, type Env } from '@ridestream/runtime';
-import { z } from 'zod';
+import { ConfigError, loadEnvConfig, transportEnvSchema, type Env } from '@ridestream/runtime';
 
 /** What differs between the consumer apps: the name (group / application), output, model and ops port. */
 export const CONSUMERS = {
@@ -47,7 +46,7 @@ export type ConsumerConfig =
  * const config = loadConsumerConfig('tip', process.env);
  */
 export function loadConsumerConfig(kind: PredictionKind, env: Env): ConsumerConfig {
-  const { TRANSPORT } = loadEnvConfig(z.object({ TRANSPORT: z.enum(['kafka', 'kinesis']).default('kafka') }), env);
+  const { TRANSPORT } = loadEnvConfig(transportEnvSchema, env);
   const schemas = consumerConfigSchemas(kind);
   const config: ConsumerConfig =
     TRANSPORT === 'kinesis'

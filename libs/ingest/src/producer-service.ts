@@ -1,3 +1,4 @@
+import { producerOpenApi } from '@ridestream/contracts';
 import {
   createMetricsRegistry,
   createTracing,
@@ -48,13 +49,17 @@ export interface ProducerAppOptions {
 }
 
 /**
- * The producer's HTTP app without a transport (tests inject a publish function). Probes and metrics sit at the root;
+ * The producer's HTTP app without a transport (tests inject a publish function). Probes, metrics and the OpenAPI
+ * document sit at the root;
  * `POST /rides` sits in its own scope, where the rate limit (`onRequest`) and then the API key (`preParsing`,
  * before the body is read) apply. Fastify answers 413 over the body limit.
  */
 export function createProducerApp(o: ProducerAppOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: o.bodyLimitBytes });
   registerOpsRoutes(app, { registry: o.registry, isReady: o.isReady });
+  // The contract a client generates from, open like the probes (docs/contracts/producer.openapi.json).
+  const openApi = producerOpenApi();
+  app.get('/openapi.json', async () => openApi);
   void app.register(async (api) => {
     if (o.rateLimitPerMinute !== undefined) await registerRateLimit(api, { perMinute: o.rateLimitPerMinute });
     if (o.apiKeys?.length) registerApiKeyAuth(api, { keys: o.apiKeys });

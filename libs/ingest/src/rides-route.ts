@@ -1,7 +1,7 @@
 import { validateRideBatch } from '@ridestream/features';
 import type { OutgoingMessage } from '@ridestream/stream-core';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { contextFromHeaders, traceHeaders, type Logger } from '@ridestream/runtime';
+import { contextFromHeaders, registerMethodNotAllowed, traceHeaders, type Logger } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
@@ -48,6 +48,7 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
     registers,
   });
 
+  registerMethodNotAllowed(app, '/rides', ['POST']);
   app.post('/rides', async (request, reply) => {
     // Fastify also parses text/plain; this API speaks JSON only, and says so with 415.
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {

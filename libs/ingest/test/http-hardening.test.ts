@@ -86,9 +86,9 @@ describe('API key auth', () => {
     expect(authed.statusCode).toBe(413);
   });
 
-  it('keeps /healthz, /readyz and /metrics open', async () => {
+  it('keeps /healthz, /readyz, /metrics and /openapi.json open', async () => {
     const { app } = build({ apiKeys: [KEY_A] });
-    for (const url of ['/healthz', '/readyz', '/metrics']) {
+    for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json']) {
       expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
     }
   });

@@ -2,6 +2,12 @@
  * The producer service on an injected publisher: the HTTP behaviour, readiness and metrics are the transport's
  * business only through `RidesPublisher`. Requests go through `inject`; nothing listens.
  */
+import {
+  acceptedResponseSchema,
+  errorResponseSchema,
+  invalidRideResponseSchema,
+  producerOpenApi,
+} from '@ridestream/contracts';
 import { aStarted } from '@ridestream/features/testing';
 import type { OutgoingMessage } from '@ridestream/stream-core';
 import { silentLogger } from '@ridestream/runtime';
@@ -86,6 +92,23 @@ describe('createProducerService on an injected publisher', () => {
     expect(res.headers['retry-after']).toBe('1');
     const metrics = (await s.http.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/^ridestream_rides_rejected_requests_total\{status="503",service="producer"\} 1$/m);
+  });
+
+  it('rejects a method other than POST on /rides with 405 and Allow: POST', async () => {
+    const res = await build(fakePublisher()).http.app.inject({ method: 'GET', url: '/rides' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('POST');
+  });
+
+  it('returns its OpenAPI document at GET /openapi.json, and bodies of the shapes it documents', async () => {
+    const s = build(fakePublisher());
+    const doc = await s.http.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(doc.json()).toEqual(JSON.parse(JSON.stringify(producerOpenApi())));
+    expect(acceptedResponseSchema.strict().safeParse((await post(s, aStarted('a'))).json()).error).toBeUndefined();
+    const bad = await post(s, aStarted('b', { puLocationId: 0 }));
+    expect(invalidRideResponseSchema.strict().safeParse(bad.json()).error).toBeUndefined();
+    const down = await post(build(fakePublisher({ failPublish: true })), aStarted('c'));
+    expect(errorResponseSchema.strict().safeParse(down.json()).error).toBeUndefined();
   });
 
   it.each([

@@ -8,38 +8,77 @@ import { z } from 'zod';
  * because kinesalite/dynalite accept any signature but the SDK refuses to sign without one.
  */
 export const kinesisEnvSchema = z.object({
-  KINESIS_ENDPOINT: z.url().optional(),
+  KINESIS_ENDPOINT: z
+    .url()
+    .optional()
+    .describe('Kinesis endpoint (a local server in dev); the regional endpoint when unset'),
   /** The lease table's DynamoDB; defaults to the regional endpoint like KINESIS_ENDPOINT. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
-  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
-  AWS_SESSION_TOKEN: z.string().min(1).optional(),
+  DYNAMODB_ENDPOINT: z
+    .url()
+    .optional()
+    .describe('DynamoDB endpoint of the lease table; the regional endpoint when unset'),
+  AWS_REGION: z
+    .string()
+    .min(1)
+    .default('us-east-1')
+    .describe('AWS region: of the S3 model source, and on Kinesis of the streams and the lease table'),
+  AWS_ACCESS_KEY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'with AWS_SECRET_ACCESS_KEY: static credentials; else the standard AWS chain (role, profile, web identity)',
+    ),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('secret of AWS_ACCESS_KEY_ID (redacted from logs)'),
+  AWS_SESSION_TOKEN: z.string().min(1).optional().describe('session token of temporary credentials'),
 });
 export type KinesisEnv = z.infer<typeof kinesisEnvSchema>;
 
 /** What a long-running Kinesis consumer reads, writes and how it shares shards; merged per app with its defaults. */
 export function kinesisConsumerEnvSchema(d: { readonly application: string; readonly outputStream: string }) {
   return kinesisEnvSchema.extend({
-    INPUT_STREAM: z.string().min(1).default('rides'),
-    OUTPUT_STREAM: z.string().min(1).default(d.outputStream),
-    DEAD_LETTER_STREAM: z.string().min(1).default('rides.dlq'),
+    INPUT_STREAM: z.string().min(1).default('rides').describe('stream of ride events'),
+    OUTPUT_STREAM: z.string().min(1).default(d.outputStream).describe('stream the predictions go to'),
+    DEAD_LETTER_STREAM: z
+      .string()
+      .min(1)
+      .default('rides.dlq')
+      .describe('stream of records that cannot be scored, with the reason'),
     /** The KCL "application name": instances with the same name share shards through one lease table. */
-    APPLICATION_NAME: z.string().min(1).default(d.application),
+    APPLICATION_NAME: z
+      .string()
+      .min(1)
+      .default(d.application)
+      .describe('instances with the same name share the shards through one lease table'),
     /** Defaults to `<APPLICATION_NAME>-leases`. */
-    LEASE_TABLE: z.string().min(3).max(255).optional(),
+    LEASE_TABLE: z
+      .string()
+      .min(3)
+      .max(255)
+      .optional()
+      .describe('DynamoDB lease table; `<APPLICATION_NAME>-leases` when unset'),
     /** Unique per instance; defaults to hostname + pid + random. */
-    WORKER_ID: z.string().min(1).optional(),
+    WORKER_ID: z.string().min(1).optional().describe('unique per instance; hostname + pid + random when unset'),
     /** A lease not renewed for this long is taken over by another instance (KCL failoverTimeMillis). */
-    LEASE_DURATION_MS: envSchemas.positiveInt.min(1000).default(10_000),
+    LEASE_DURATION_MS: envSchemas.positiveInt
+      .min(1000)
+      .default(10_000)
+      .describe('a lease not renewed for this long is taken over by another instance'),
     /** How often the shard list is re-read to find children after a reshard. */
-    SHARD_SYNC_MS: envSchemas.positiveInt.default(30_000),
+    SHARD_SYNC_MS: envSchemas.positiveInt
+      .default(30_000)
+      .describe('how often the shard list is re-read (finds children after a reshard)'),
     /** Pause when a shard returned nothing (KCL idleTimeBetweenReadsInMillis); never below the 200 ms call limit. */
-    IDLE_POLL_MS: envSchemas.positiveInt.min(200).default(1000),
-    MAX_RECORDS_PER_GET: envSchemas.positiveInt.max(10_000).default(1000),
-    INITIAL_POSITION: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
+    IDLE_POLL_MS: envSchemas.positiveInt.min(200).default(1000).describe('pause after a shard returned nothing'),
+    MAX_RECORDS_PER_GET: envSchemas.positiveInt.max(10_000).default(1000).describe('records per GetRecords call'),
+    INITIAL_POSITION: z
+      .enum(['TRIM_HORIZON', 'LATEST'])
+      .default('TRIM_HORIZON')
+      .describe('where a shard without a checkpoint is read from'),
     /** Create the streams and the lease table at startup when missing (dev); off where infrastructure is managed. */
-    CREATE_RESOURCES: envSchemas.flag.default(false),
+    CREATE_RESOURCES: envSchemas.flag
+      .default(false)
+      .describe('create the streams and the lease table at startup when missing (dev)'),
   });
 }
 export type KinesisConsumerEnv = z.infer<ReturnType<typeof kinesisConsumerEnvSchema>>;
@@ -57,18 +96,35 @@ export function kinesisServiceEnvSchema(d: {
   return kinesisConsumerEnvSchema(d)
     .extend(serviceEnvSchema.shape)
     .extend({
-      MODEL_PATH: z.string().min(1).default(d.modelPath),
+      MODEL_PATH: z
+        .string()
+        .min(1)
+        .default(d.modelPath)
+        .describe('model file relative to the working directory (`/app` in the image); `model.json` beside it'),
       /** Where a shadow (challenger) model's predictions go, with SHADOW_MODEL_URI; default `<OUTPUT_STREAM>.shadow`. */
-      SHADOW_OUTPUT_STREAM: z.string().min(1).optional(),
+      SHADOW_OUTPUT_STREAM: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "stream of the shadow model's predictions (with SHADOW_MODEL_URI); `<OUTPUT_STREAM>.shadow` when unset",
+        ),
       /** Score in a worker thread, leaving the main thread to Kinesis I/O. */
-      SCORING_WORKER: envSchemas.flag.default(true),
+      SCORING_WORKER: envSchemas.flag.default(true).describe('score in a worker thread (`false`: on the main thread)'),
       /** With the worker, chunks smaller than this are scored on the main thread (no thread hop; a second model
        * in memory). 0: all go to the worker. */
-      SCORING_WORKER_MIN_RECORDS: z.coerce.number().int().min(0).default(0),
+      SCORING_WORKER_MIN_RECORDS: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .describe(
+          'with the worker, chunks under this many records are scored on the main thread (a second model in memory); 0: off',
+        ),
       /** Records per model call. */
-      BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500),
-      HTTP_HOST: z.string().min(1).default('0.0.0.0'),
-      HTTP_PORT: envSchemas.port.default(d.httpPort),
+      BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500).describe('records per model call'),
+      HTTP_HOST: z.string().min(1).default('0.0.0.0').describe('address of `/healthz`, `/readyz`, `/metrics`'),
+      HTTP_PORT: envSchemas.port.default(d.httpPort).describe('port of `/healthz`, `/readyz`, `/metrics`'),
     });
 }
 export type KinesisServiceEnv = z.infer<ReturnType<typeof kinesisServiceEnvSchema>>;

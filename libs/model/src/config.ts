@@ -17,18 +17,32 @@ const modelUri = z.string().superRefine((uri, ctx) => {
  * alias the consumer polls it and swaps versions without a restart.
  */
 export const modelSourceEnvSchema = z.object({
-  MODEL_URI: modelUri.optional(),
+  MODEL_URI: modelUri
+    .optional()
+    .describe(
+      'where the model comes from: a path, `s3://`, `models:/name@alias` (followed, hot swap), `models:/name/version`, `runs:/id/path`; MODEL_PATH when unset',
+    ),
   /** A challenger scored beside the served model on the same chunks, published to its own stream; never required. */
-  SHADOW_MODEL_URI: modelUri.optional(),
+  SHADOW_MODEL_URI: modelUri
+    .optional()
+    .describe('a challenger scored beside the served model, published to the shadow output; off when unset'),
   /** MLflow tracking server for `models:/` and `runs:/` URIs. */
-  MLFLOW_TRACKING_URI: z.url().optional(),
+  MLFLOW_TRACKING_URI: z.url().optional().describe('MLflow tracking server; required by `models:/` and `runs:/` URIs'),
   /** How often an alias (`models:/<name>@<alias>`) is asked which version it points at. */
-  MODEL_POLL_INTERVAL_MS: envSchemas.positiveInt.min(500).max(3_600_000).default(30_000),
+  MODEL_POLL_INTERVAL_MS: envSchemas.positiveInt
+    .min(500)
+    .max(3_600_000)
+    .default(30_000)
+    .describe('how often a registry alias is asked which version it points at'),
   /** Where fetched models are written. */
-  MODEL_CACHE_DIR: z.string().min(1).default('.cache/models'),
+  MODEL_CACHE_DIR: z.string().min(1).default('.cache/models').describe('where fetched models are written'),
   /** S3-compatible endpoint for `s3://` URIs (a local one in dev); the AWS default otherwise. */
-  S3_ENDPOINT: z.url().optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  S3_ENDPOINT: z.url().optional().describe('S3-compatible endpoint for `s3://` URIs; the AWS default when unset'),
+  AWS_REGION: z
+    .string()
+    .min(1)
+    .default('us-east-1')
+    .describe('AWS region: of the S3 model source, and on Kinesis of the streams and the lease table'),
 });
 export type ModelSourceEnv = z.infer<typeof modelSourceEnvSchema>;
 

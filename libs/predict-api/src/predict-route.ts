@@ -1,3 +1,4 @@
+import { predictionApiOpenApi } from '@ridestream/contracts';
 import {
   FEATURE_SPECS,
   makePrediction,
@@ -7,6 +8,7 @@ import {
   type RideEvent,
 } from '@ridestream/features';
 import { predictEvents, type Predictor } from '@ridestream/stream-core';
+import { registerMethodNotAllowed } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
@@ -27,7 +29,7 @@ export interface PredictRouteOptions {
 }
 
 /**
- * `POST /predict`: the request/response deployment mode on the same contract, features and models as the
+ * `POST /predict` (and its OpenAPI document at `GET /openapi.json`): the request/response deployment mode on the same contract, features and models as the
  * streams. One ride event or an array in; for each event, in request order, its ids and the prediction of every
  * model that scores its type, as the consumers would publish it: a `ride.started` gets a duration, a
  * `ride.completed` a tip, a `ride.paid` none. A bad event is a 400 naming the field (nothing is scored; a v1 event
@@ -48,7 +50,11 @@ export function registerPredictRoute(app: FastifyInstance, o: PredictRouteOption
     registers,
   });
   const now = o.now ?? (() => new Date());
+  // The contract a client generates from (docs/contracts/prediction-api.openapi.json).
+  const openApi = predictionApiOpenApi();
+  app.get('/openapi.json', async () => openApi);
 
+  registerMethodNotAllowed(app, '/predict', ['POST']);
   app.post('/predict', async (request, reply) => {
     // Fastify also parses text/plain; this API speaks JSON only, and says so with 415.
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {

@@ -1,3 +1,4 @@
+import { invalidRideResponseSchema, predictResponseSchema, predictionApiOpenApi } from '@ridestream/contracts';
 import { FEATURE_SPECS } from '@ridestream/features';
 import { aCompleted, aPaid, aStarted } from '@ridestream/features/testing';
 import Fastify from 'fastify';
@@ -111,5 +112,21 @@ describe('POST /predict', () => {
       headers: { 'content-type': 'text/plain' },
     });
     expect(text.statusCode).toBe(415);
+  });
+
+  it.each(['GET', 'PUT', 'DELETE', 'TRACE'] as const)('rejects %s with 405 and Allow: POST', async (method) => {
+    const res = await build().inject({ method, url: '/predict' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('POST');
+  });
+
+  it('returns its OpenAPI document at GET /openapi.json, and bodies of the shapes it documents', async () => {
+    const app = build();
+    const doc = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(doc.json()).toEqual(JSON.parse(JSON.stringify(predictionApiOpenApi())));
+    const ok = await app.inject({ method: 'POST', url: '/predict', payload: [aStarted('a'), aCompleted('b')] });
+    expect(predictResponseSchema.strict().safeParse(ok.json()).error).toBeUndefined();
+    const bad = await app.inject({ method: 'POST', url: '/predict', payload: { ...aStarted('a'), vendorId: 0 } });
+    expect(invalidRideResponseSchema.safeParse(bad.json()).error).toBeUndefined();
   });
 });

@@ -1,6 +1,13 @@
 export { ConfigError, RetriesExhaustedError, RUNTIME_ERROR_CODES, RuntimeError } from './errors';
 export type { ConfigIssue, RuntimeErrorCode } from './errors';
-export { envSchemas, kafkaEnvSchema, loadEnvConfig, normaliseEnv, serviceEnvSchema } from './config';
+export {
+  envSchemas,
+  kafkaEnvSchema,
+  loadEnvConfig,
+  normaliseEnv,
+  serviceEnvSchema,
+  transportEnvSchema,
+} from './config';
 export type { Env, KafkaEnv } from './config';
 export { createLogger, REDACT_PATHS, silentLogger } from './logger';
 export type { Logger, LoggerOptions } from './logger';
@@ -10,7 +17,7 @@ export { exitOnStartupError, once, runCleanups, runService, withDeadline } from 
 export type { CleanupStep, Lifecycle, ProcessLike, RunServiceOptions, Service } from './lifecycle';
 export { createMetricsRegistry } from './metrics';
 export type { Registry } from './metrics';
-export { createOpsServer, listenable, registerOpsRoutes } from './ops-server';
+export { createOpsServer, listenable, registerMethodNotAllowed, registerOpsRoutes } from './ops-server';
 export type { OpsServer, OpsServerOptions } from './ops-server';
 export { contextFromHeaders, createTracing, traceHeaders } from './tracing';
 export type { Tracing, TracingOptions } from './tracing';

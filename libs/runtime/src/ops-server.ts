@@ -55,3 +55,20 @@ export function listenable(app: FastifyInstance, options: Pick<OpsServerOptions,
     }),
   };
 }
+
+/**
+ * Answers every method but `allowed` on `url` with 405 and an `Allow` header, as HTTP asks; Fastify alone says 404,
+ * which tells a client the resource does not exist (the OpenAPI property test checks this).
+ */
+export function registerMethodNotAllowed(app: FastifyInstance, url: string, allowed: readonly string[]): void {
+  const allow = allowed.join(', ');
+  app.route({
+    method: app.supportedMethods.filter((m) => !allowed.includes(m)),
+    url,
+    handler: async (_request, reply) =>
+      reply
+        .code(405)
+        .header('allow', allow)
+        .send({ error: `method not allowed; use ${allow}` }),
+  });
+}
