@@ -23,7 +23,7 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from . import cards, models, onnx_export, registry, zone_stats
+from . import cards, models, onnx_export, profile, registry, zone_stats
 from .data import duration_minutes
 from .features import BOROUGHS, EVENT_OF_KIND, FEATURE_NAMES
 from .paths import DATA_DIR, MODELS_DIR, REPO_ROOT
@@ -383,10 +383,26 @@ def _model_card(
     return card
 
 
+def _reference_profile(pub: Publication, train: Dataset) -> dict[str, Any] | None:
+    """The served columns of the training rows and the exported graph's predictions on them (what the monitor
+    compares live windows with). None for the course baseline, which the consumers do not serve."""
+    if pub.key not in ("duration", "tip"):
+        return None
+    matrix = train.duration_features if pub.key == "duration" else train.tip_features
+    return profile.profile_of_graph(pub.key, pub.graph.SerializeToString(), matrix, FEATURE_NAMES[pub.key])
+
+
 def _publish(
-    pub: Publication, setup: Setup, exported: Exported, tracking: registry.Tracking, models_dir: Path, alias: str
+    pub: Publication,
+    setup: Setup,
+    exported: Exported,
+    tracking: registry.Tracking,
+    models_dir: Path,
+    alias: str,
+    train: Dataset,
 ) -> dict[str, str]:
-    """One MLflow run: params, metrics, the registered ONNX model (alias set), then the card and files."""
+    """One MLflow run: params, metrics, the ONNX model, a registered version whose source is the run's serving
+    folder (model.onnx, model.json, reference_profile.json: what models/<key>/ ships), then the alias."""
     directory = models_dir / pub.key
     with registry.model_run(tracking, "ridestream-production", pub.key, {**pub.tags, "model": pub.key}):
         metrics = {
@@ -399,13 +415,17 @@ def _publish(
         if pub.key == "duration-baseline" and not np.isnan(exported.baseline_rows_per_second):
             metrics["onnx_rows_per_second_batch4096"] = exported.baseline_rows_per_second
         registry.log_params_metrics(pub.params, metrics)
-        model_run = registry.register_onnx(pub.graph, REGISTERED[pub.key], alias)
+        registry.log_onnx(pub.graph)
+        model_run = registry.register_serving_folder(REGISTERED[pub.key])
         sha256 = onnx_export.save(pub.graph, directory / "model.onnx")
         written = cards.write_card(directory, _model_card(pub, setup, exported, model_run, alias, sha256))
+        reference = _reference_profile(pub, train)
+        if reference is not None:
+            (directory / "reference_profile.json").write_text(json.dumps(reference) + "\n")
+            written.append(directory / "reference_profile.json")
         with tempfile.TemporaryDirectory() as scratch:
-            registry.log_files(
-                [directory / "model.onnx", *written, _feature_spec_file(Path(scratch), pub.key)], "bundle"
-            )
+            files = [directory / "model.onnx", *written, _feature_spec_file(Path(scratch), pub.key)]
+            registry.publish_serving(model_run, files, alias)
     return {"version": model_run.version, "run_id": model_run.run_id, "sha256": sha256}
 
 
@@ -444,7 +464,7 @@ def register(
             )
         return {"run_id": run_id}
     return {
-        pub.key: _publish(pub, setup, exported, tracking, models_dir, alias)
+        pub.key: _publish(pub, setup, exported, tracking, models_dir, alias, train)
         for pub in _publications(trained, train, valid, metrics, exported, tags)
     }
 

@@ -10,6 +10,7 @@ such as -1 for an unknown passenger count) are counted apart.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -100,3 +101,45 @@ def reference_profile(
             columns[name] = numeric_column(values, missing, bins)
     columns["prediction"] = numeric_column(preds, np.isnan(preds), bins)
     return {"kind": kind, "rows": int(matrix.shape[0]), "columns": columns}
+
+
+# Rows of the training set a profile describes: enough for stable deciles, cheap to score.
+PROFILE_ROWS = 50_000
+
+
+def profile_of_graph(kind: str, graph: bytes, matrix: np.ndarray, feature_names: Sequence[str]) -> dict[str, Any]:
+    """The profile of a served ONNX graph on (a fixed sample of) its training rows: the columns serving sends it,
+    and the predictions it makes on them with onnxruntime, the runtime the consumers use."""
+    import onnxruntime as ort
+
+    rows = np.sort(np.random.default_rng(0).permutation(len(matrix))[:PROFILE_ROWS])
+    sample = np.asarray(matrix[rows], dtype=np.float32)
+    session = ort.InferenceSession(graph, providers=["CPUExecutionProvider"])
+    predictions = session.run(None, {"features": sample})[0].reshape(-1)
+    return reference_profile(kind, sample, feature_names, predictions)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Writes models/<kind>/reference_profile.json for the shipped models, from the production training months,
+    without retraining (training writes it too, beside each model it registers)."""
+    import argparse
+    import json
+
+    from .features import FEATURE_NAMES
+    from .flow import SETUPS
+    from .paths import DATA_DIR, MODELS_DIR
+    from .prepare import build_dataset
+
+    parser = argparse.ArgumentParser(prog="ridestream_training.profile")
+    parser.add_argument("--models-dir", default=str(MODELS_DIR))
+    args = parser.parse_args(argv)
+    train = build_dataset(SETUPS["production"].train_months, DATA_DIR, None).with_features()
+    for kind, matrix in (("duration", train.duration_features), ("tip", train.tip_features)):
+        directory = Path(args.models_dir) / kind
+        profile = profile_of_graph(kind, (directory / "model.onnx").read_bytes(), matrix, FEATURE_NAMES[kind])
+        (directory / "reference_profile.json").write_text(json.dumps(profile) + "\n")
+        print(f"{directory / 'reference_profile.json'}: {profile['rows']} rows, {len(profile['columns'])} columns")
+
+
+if __name__ == "__main__":
+    main()

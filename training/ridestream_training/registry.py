@@ -90,21 +90,42 @@ def log_params_metrics(params: Mapping[str, Any], metrics: Mapping[str, float]) 
     mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
 
 
-def register_onnx(model: onnx.ModelProto, registered_name: str, alias: str | None) -> ModelRun:
-    """Log the ONNX model to the active run, register a new version, and point `alias` at it."""
+# The run folder that serving reads (`runs:/<run id>/serving`): model.onnx, its card model.json and the reference
+# profile, exactly what models/<key>/ ships. A registered version's source points at it, so `models:/<name>@<alias>`
+# resolves to files the TypeScript model store can check (sha256, feature names) without MLflow's Python flavor.
+SERVING_ARTIFACT_PATH = "serving"
+
+
+def log_onnx(model: onnx.ModelProto) -> None:
+    """Log the ONNX model to the active run in MLflow's own format (for MLflow tooling; serving reads the folder)."""
+    if mlflow.active_run() is None:
+        raise RuntimeError("log_onnx needs an active MLflow run (use model_run)")
+    mlflow.onnx.log_model(model, name="model", save_as_external_data=False)  # one self-contained file
+
+
+def register_serving_folder(registered_name: str) -> ModelRun:
+    """Register a new version of `registered_name` whose source is the active run's serving folder. No alias yet:
+    `publish_serving` sets it once the folder holds its files, so an alias never points at an empty folder."""
     run = mlflow.active_run()
     if run is None:
-        raise RuntimeError("register_onnx needs an active MLflow run (use model_run)")
-    info = mlflow.onnx.log_model(
-        model,
-        name="model",
-        registered_model_name=registered_name,
-        save_as_external_data=False,  # one self-contained file, as shipped under models/
+        raise RuntimeError("register_serving_folder needs an active MLflow run (use model_run)")
+    client = MlflowClient()
+    try:
+        client.create_registered_model(registered_name)
+    except mlflow.exceptions.MlflowException as err:
+        if "RESOURCE_ALREADY_EXISTS" not in str(err.error_code):
+            raise
+    version = client.create_model_version(
+        registered_name, source=f"runs:/{run.info.run_id}/{SERVING_ARTIFACT_PATH}", run_id=run.info.run_id
     )
-    version = str(info.registered_model_version)
+    return ModelRun(run_id=run.info.run_id, registered_name=registered_name, version=str(version.version))
+
+
+def publish_serving(model_run: ModelRun, files: list[Path], alias: str | None) -> None:
+    """Upload the serving folder of a registered version, then point `alias` at it."""
+    log_files(files, SERVING_ARTIFACT_PATH)
     if alias:
-        MlflowClient().set_registered_model_alias(registered_name, alias, version)
-    return ModelRun(run_id=run.info.run_id, registered_name=registered_name, version=version)
+        MlflowClient().set_registered_model_alias(model_run.registered_name, alias, model_run.version)
 
 
 def log_files(paths: list[Path], artifact_path: str) -> None:

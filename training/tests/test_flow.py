@@ -25,13 +25,21 @@ def test_flow_registers_models_with_the_production_alias(tmp_path: Path) -> None
         assert card["mlflowRunId"] == result["registered"][key]["run_id"]
         assert (models_dir / key / "model.onnx").stat().st_size > 0
         assert (models_dir / key / "MODEL_CARD.md").read_text().startswith("# ")
-        artifacts = {a.path for a in tracking.client().list_artifacts(card["mlflowRunId"], "bundle")}
+        artifacts = {a.path for a in tracking.client().list_artifacts(card["mlflowRunId"], "serving")}
         assert {
-            "bundle/model.onnx",
-            "bundle/model.json",
-            "bundle/MODEL_CARD.md",
-            "bundle/feature_spec.json",
+            "serving/model.onnx",
+            "serving/model.json",
+            "serving/MODEL_CARD.md",
+            "serving/feature_spec.json",
         } <= artifacts
+        # The registered version points at that folder: what `models:/<name>@production` serves.
+        source = tracking.client().get_model_version(name, version).source
+        assert source == f"runs:/{card['mlflowRunId']}/serving"
+        if key in ("duration", "tip"):
+            assert "serving/reference_profile.json" in artifacts
+            reference = json.loads((models_dir / key / "reference_profile.json").read_text())
+            assert reference["kind"] == key and set(card["featureNames"]) | {"prediction"} == set(reference["columns"])
+            assert abs(sum(reference["columns"]["prediction"]["proportions"]) - 1) < 1e-9
         assert result["parity"][key]["maxAbsDiff"] <= 1e-3
     assert result["rows"]["train"]["read"] == 3 * 2000
     assert (tmp_path / "artifacts").is_dir()  # artifacts beside the tmp database, not in the repo
