@@ -144,5 +144,14 @@ export function createDriftWindow(profile: ReferenceProfile) {
     report(): ColumnDrift[] {
       return Object.entries(profile.columns).map(([name, ref]) => columnDrift(name, ref, histograms.get(name)!));
     },
+    /** The histograms as plain data, for the monitor's snapshot. */
+    state(): Record<string, ColumnHistogram> {
+      return Object.fromEntries([...histograms].map(([name, h]) => [name, { ...h, counts: [...h.counts] }]));
+    },
+    /** Puts back what `state()` returned (columns the profile no longer has are dropped). */
+    restore(state: Readonly<Record<string, ColumnHistogram>>): void {
+      for (const [name, h] of Object.entries(state))
+        if (histograms.has(name)) histograms.set(name, { ...h, counts: [...h.counts] });
+    },
   };
 }

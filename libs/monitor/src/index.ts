@@ -19,4 +19,8 @@ export {
   populationStabilityIndex,
   referenceProfileSchema,
 } from './drift';
-export type { ColumnDrift, ReferenceColumn, ReferenceProfile } from './drift';
+export type { ColumnDrift, ColumnHistogram, ReferenceColumn, ReferenceProfile } from './drift';
+export { createMonitor, parseReferenceProfile } from './monitor';
+export type { Monitor, MonitorCounters, MonitorOptions, MonitorRecord, MonitorSnapshot } from './monitor';
+export { predictionObservation, streamRole, truthObservation } from './observations';
+export type { StreamRole, WatchedStreams } from './observations';

@@ -1,0 +1,185 @@
+/**
+ * The monitor's core, transport-free: observations in (stream name + bytes, in arrival order), closed windows out
+ * (records for the `model-metrics` stream), the whole state as a plain-data snapshot. The app around it only reads
+ * streams, publishes what `advance` returns and writes snapshots.
+ */
+import { FEATURE_SPECS, parseRideEvent, type PredictionKind } from '@ridestream/features';
+import { createDriftWindow, referenceProfileSchema, type ColumnDrift, type ReferenceProfile } from './drift';
+import { createAccuracyJoin, type AccuracyJoinOptions, type AccuracyJoinSnapshot, type VersionWindow } from './join';
+import { predictionObservation, streamRole, truthObservation, type WatchedStreams } from './observations';
+
+/** One record of the `model-metrics` stream. `key` is stable per window, so a re-published window replaces itself. */
+export type MonitorRecord =
+  | {
+      readonly key: string;
+      readonly value: { readonly type: 'accuracy'; readonly windowStart: string; readonly windowEnd: string } & Omit<
+        VersionWindow,
+        'windowStartMs' | 'windowEndMs'
+      >;
+    }
+  | {
+      readonly key: string;
+      readonly value: {
+        readonly type: 'drift';
+        readonly kind: PredictionKind;
+        readonly windowStart: string;
+        readonly windowEnd: string;
+        readonly columns: readonly ColumnDrift[];
+      };
+    };
+
+export interface MonitorOptions {
+  readonly streams: WatchedStreams;
+  readonly join: AccuracyJoinOptions;
+  /** Reference profiles logged with the served models; a kind without one gets no drift report. */
+  readonly profiles?: Partial<Record<PredictionKind, ReferenceProfile>>;
+}
+
+export interface MonitorCounters {
+  readonly predictions: number;
+  readonly truths: number;
+  /** Messages that were not what their stream promises (never dead-lettered here: the monitor only watches). */
+  readonly undecodable: number;
+}
+
+interface DriftState {
+  readonly kind: PredictionKind;
+  readonly startMs: number;
+  readonly window: ReturnType<typeof createDriftWindow>;
+}
+
+export interface MonitorSnapshot {
+  readonly join: AccuracyJoinSnapshot;
+  readonly counters: MonitorCounters;
+  readonly drift: readonly {
+    readonly kind: PredictionKind;
+    readonly startMs: number;
+    readonly histograms: ReturnType<ReturnType<typeof createDriftWindow>['state']>;
+  }[];
+}
+
+/** Which event's features a kind's drift is measured on: the event that kind scores. */
+const SCORED_EVENT: Record<PredictionKind, string> = {
+  duration: FEATURE_SPECS.duration.eventType,
+  tip: FEATURE_SPECS.tip.eventType,
+};
+
+export function parseReferenceProfile(json: unknown): ReferenceProfile {
+  return referenceProfileSchema.parse(json);
+}
+
+/**
+ * Live accuracy per model version (champion and shadow) and drift per kind, in event time.
+ *
+ * @example
+ * const monitor = createMonitor({ streams, join: { windowMs: 3_600_000, maxTruthDelayMs: 7_200_000, allowedLatenessMs: 60_000 } });
+ * monitor.observe('rides', bytes); monitor.observe('ride-duration-predictions', bytes);
+ * for (const r of monitor.advance()) publish(r.key, JSON.stringify(r.value));
+ */
+export function createMonitor(o: MonitorOptions, from?: MonitorSnapshot) {
+  const join = createAccuracyJoin(o.join, from?.join);
+  let counters: MonitorCounters = from?.counters ?? { predictions: 0, truths: 0, undecodable: 0 };
+  const drift = new Map<string, DriftState>();
+  const windowStart = (t: number) => Math.floor(t / o.join.windowMs) * o.join.windowMs;
+
+  function driftOf(kind: PredictionKind, startMs: number): DriftState | undefined {
+    const profile = o.profiles?.[kind];
+    if (!profile) return undefined;
+    const key = `${kind}\u0000${startMs}`;
+    let d = drift.get(key);
+    if (!d) drift.set(key, (d = { kind, startMs, window: createDriftWindow(profile) }));
+    return d;
+  }
+  for (const d of from?.drift ?? []) driftOf(d.kind, d.startMs)?.window.restore(d.histograms);
+
+  /** The features of the event a kind scores, by column name, for its drift window. */
+  function observeFeatures(bytes: Uint8Array | string): void {
+    const parsed = parseRideEvent(typeof bytes === 'string' ? bytes : Buffer.from(bytes));
+    if (!parsed.ok) return;
+    const event = parsed.value;
+    for (const kind of ['duration', 'tip'] as const) {
+      if (event.type !== SCORED_EVENT[kind]) continue;
+      const d = driftOf(kind, windowStart(Date.parse(event.occurredAt)));
+      if (!d) continue;
+      const spec = FEATURE_SPECS[kind];
+      const row = new Float32Array(spec.count);
+      // The type check above is what makes this event the spec's own.
+      (spec.write as (e: typeof event, out: Float32Array, row: number) => void)(event, row, 0);
+      const values: Record<string, number> = {};
+      spec.names.forEach((name, i) => (values[name] = row[i]!));
+      const missing = new Set<string>();
+      if ('passengerCount' in event && event.passengerCount === null) missing.add('passenger_count');
+      d.window.observe(values, missing);
+    }
+  }
+
+  return {
+    /** One message of a watched stream; returns what it was taken as. */
+    observe(stream: string, bytes: Uint8Array | string): 'prediction' | 'truth' | 'event' | 'ignored' | 'undecodable' {
+      const role = streamRole(stream, o.streams);
+      if (!role) return 'ignored';
+      if (role.what === 'prediction') {
+        const p = predictionObservation(bytes, role.role);
+        if (!p) return ((counters = { ...counters, undecodable: counters.undecodable + 1 }), 'undecodable');
+        join.addPrediction(p);
+        counters = { ...counters, predictions: counters.predictions + 1 };
+        if (role.role === 'champion')
+          driftOf(p.kind, windowStart(p.eventTimeMs))?.window.observe({ prediction: p.value });
+        return 'prediction';
+      }
+      observeFeatures(bytes);
+      const t = truthObservation(bytes);
+      if (!t) return 'event';
+      join.addTruth(t);
+      counters = { ...counters, truths: counters.truths + 1 };
+      return 'truth';
+    },
+
+    /** Windows that closed since the last call (all of them with `flush`), as records to publish. */
+    advance(flush = false): MonitorRecord[] {
+      const records: MonitorRecord[] = join.advance(flush).map((w) => {
+        const { windowStartMs, windowEndMs, ...rest } = w;
+        return {
+          key: `accuracy:${w.kind}:${w.model.name}@${w.model.version}:${w.role}:${windowStartMs}`,
+          value: {
+            type: 'accuracy' as const,
+            windowStart: new Date(windowStartMs).toISOString(),
+            windowEnd: new Date(windowEndMs).toISOString(),
+            ...rest,
+          },
+        };
+      });
+      const wm = join.watermarkMs();
+      for (const [key, d] of drift) {
+        if (!flush && d.startMs + o.join.windowMs > wm) continue;
+        drift.delete(key);
+        records.push({
+          key: `drift:${d.kind}:${d.startMs}`,
+          value: {
+            type: 'drift',
+            kind: d.kind,
+            windowStart: new Date(d.startMs).toISOString(),
+            windowEnd: new Date(d.startMs + o.join.windowMs).toISOString(),
+            columns: d.window.report(),
+          },
+        });
+      }
+      return records;
+    },
+
+    totals: () => join.totals(),
+    joinCounters: () => join.counters(),
+    counters: () => counters,
+    pendingRides: () => join.pendingRides(),
+    watermarkMs: () => join.watermarkMs(),
+
+    snapshot(): MonitorSnapshot {
+      return {
+        join: join.snapshot(),
+        counters,
+        drift: [...drift.values()].map((d) => ({ kind: d.kind, startMs: d.startMs, histograms: d.window.state() })),
+      };
+    },
+  };
+}
+export type Monitor = ReturnType<typeof createMonitor>;
