@@ -35,6 +35,7 @@ const APPS = {
   'tip-consumer': { dir: 'tip-consumer', entries: { main: 'src/main.ts', 'scoring-worker': SCORING_WORKER } },
   'batch-cli': { dir: 'batch', entries: { main: 'src/main.ts' } },
   subscribe: { dir: 'subscribe', entries: { main: 'src/main.ts' } },
+  'model-monitor': { dir: 'monitor', entries: { main: 'src/main.ts' } },
   'prediction-api': { dir: 'prediction-api', entries: { main: 'src/main.ts' } },
   'consumer-lambda': { dir: 'consumer-lambda', entries: { main: 'src/main.ts' } },
 };
