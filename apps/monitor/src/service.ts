@@ -167,7 +167,7 @@ export function createMonitorService(o: { config: MonitorConfig; logger: Logger 
     if (unpublished.length === 0) return;
     const batch = unpublished;
     await publisher.send(
-      batch.map((r) => ({ topic: config.METRICS_TOPIC, key: r.key, value: JSON.stringify(r.value) })),
+      batch.map((r) => ({ stream: config.METRICS_TOPIC, key: r.key, value: JSON.stringify(r.value) })),
     );
     unpublished = unpublished.slice(batch.length);
   }
