@@ -79,6 +79,8 @@ export function createMonitorService(o: { config: MonitorConfig; logger: Logger 
   let unpublished: MonitorRecord[] = [];
   let joined = false;
   let snapshotTimer: NodeJS.Timeout | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+  const lastActivity = new Map<string, number>();
   let snapshotting: Promise<void> | undefined;
   let crashed: (err: unknown) => void = () => {};
   const finished = new Promise<void>((_, reject) => (crashed = reject));
@@ -200,6 +202,7 @@ export function createMonitorService(o: { config: MonitorConfig; logger: Logger 
 
   const stop = once(async () => {
     clearInterval(snapshotTimer);
+    clearInterval(idleTimer);
     await runCleanups(
       [
         { name: 'stop consuming', run: () => consumer.stop() },
@@ -255,16 +258,37 @@ export function createMonitorService(o: { config: MonitorConfig; logger: Logger 
         ...predictions,
         ...predictions.map((t) => `${t}${streams.shadowSuffix}`).filter((t) => existing.has(t)),
       ];
+      // Every partition of every watched topic holds event time back until it has spoken or gone quiet.
+      const metadataAdmin = kafka.admin();
+      await metadataAdmin.connect();
+      const { topics: metadata } = await metadataAdmin.fetchTopicMetadata({ topics });
+      await metadataAdmin.disconnect();
+      const sources = metadata.flatMap((t) =>
+        t.partitions.map((p) => ({ stream: t.name, source: String(p.partitionId) })),
+      );
+      monitor.expectSources(sources);
+      const startedAt = Date.now();
+      idleTimer = setInterval(() => {
+        const now = Date.now();
+        for (const s of sources)
+          monitor.setIdle(
+            s.stream,
+            s.source,
+            now - (lastActivity.get(`${s.stream}:${s.source}`) ?? startedAt) > config.SOURCE_IDLE_MS,
+          );
+      }, 1000);
+      idleTimer.unref();
       await consumer.subscribe({ topics, fromBeginning: true });
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch, heartbeat }) => {
           const tp = `${batch.topic}:${batch.partition}`;
+          if (batch.messages.length) lastActivity.set(tp, Date.now());
           const from = restored.get(tp);
           for (const m of batch.messages) {
             // Already in the restored state: the snapshot was written after these, the group commit before.
             if (from !== undefined && BigInt(m.offset) < from) continue;
-            if (m.value) monitor.observe(batch.topic, m.value);
+            if (m.value) monitor.observe(batch.topic, m.value, String(batch.partition));
             next.set(tp, (BigInt(m.offset) + 1n).toString());
           }
           const closed = monitor.advance();

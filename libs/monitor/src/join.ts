@@ -63,6 +63,12 @@ export interface AccuracyJoinOptions {
   readonly maxTruthDelayMs: number;
   /** Out-of-order slack: the watermark trails the newest event time seen by this much. */
   readonly allowedLatenessMs: number;
+  /**
+   * The caller sets the event time every source has reached (`setEventTime`), e.g. the slowest partition's: a
+   * reader that drains one partition ahead of the others must not make the others' records late. Default: the
+   * newest event time of any observation.
+   */
+  readonly externalEventTime?: boolean;
 }
 
 export interface JoinCounters {
@@ -176,7 +182,7 @@ export function createAccuracyJoin(o: AccuracyJoinOptions, from?: AccuracyJoinSn
     addPair(totalOf(p.obs).sums, p.obs.value, truth.value);
   }
   function seen(t: number) {
-    if (t > newestMs) newestMs = t;
+    if (!o.externalEventTime && t > newestMs) newestMs = t;
   }
 
   if (from) {
@@ -278,6 +284,11 @@ export function createAccuracyJoin(o: AccuracyJoinOptions, from?: AccuracyJoinSn
         ...t.sums,
         ...summarize(t.sums),
       }));
+    },
+
+    /** With `externalEventTime`: the event time all sources have reached (never moves back). */
+    setEventTime(t: number): void {
+      if (t > newestMs) newestMs = t;
     },
 
     counters: (): Readonly<JoinCounters> => ({ ...counters }),

@@ -50,6 +50,7 @@ interface DriftState {
 
 export interface MonitorSnapshot {
   readonly join: AccuracyJoinSnapshot;
+  readonly sourceTimes?: Readonly<Record<string, number>>;
   readonly counters: MonitorCounters;
   readonly drift: readonly {
     readonly kind: PredictionKind;
@@ -64,6 +65,8 @@ const SCORED_EVENT: Record<PredictionKind, string> = {
   tip: FEATURE_SPECS.tip.eventType,
 };
 
+const sourceKey = (stream: string, source: string) => `${stream}\u0000${source}`;
+
 export function parseReferenceProfile(json: unknown): ReferenceProfile {
   return referenceProfileSchema.parse(json);
 }
@@ -77,7 +80,33 @@ export function parseReferenceProfile(json: unknown): ReferenceProfile {
  * for (const r of monitor.advance()) publish(r.key, JSON.stringify(r.value));
  */
 export function createMonitor(o: MonitorOptions, from?: MonitorSnapshot) {
-  const join = createAccuracyJoin(o.join, from?.join);
+  // Event time per source (a topic partition): the join moves on only as far as the slowest one has come, so a
+  // reader that drains one partition ahead of the others never makes the others' records late.
+  const join = createAccuracyJoin({ ...o.join, externalEventTime: true }, from?.join);
+  const sourceTimes = new Map<string, number>(Object.entries(from?.sourceTimes ?? {}));
+  // Sources with nothing new for a while (an empty partition, a stream that ended) stop holding the others back.
+  const idle = new Set<string>();
+  function moveEventTime(): void {
+    const active = [...sourceTimes].filter(([s]) => !idle.has(s)).map(([, t]) => t);
+    if (active.length) join.setEventTime(Math.min(...active));
+  }
+  const eventTimeOf = (bytes: Uint8Array | string): number | undefined => {
+    try {
+      const v = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8')) as {
+        occurredAt?: unknown;
+        eventTime?: unknown;
+      };
+      const t = Date.parse(String(v.occurredAt ?? v.eventTime));
+      return Number.isFinite(t) ? t : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  function advanceSource(source: string, t: number | undefined): void {
+    if (t === undefined) return;
+    if (t > (sourceTimes.get(source) ?? -Infinity)) sourceTimes.set(source, t);
+    moveEventTime();
+  }
   let counters: MonitorCounters = from?.counters ?? { predictions: 0, truths: 0, undecodable: 0 };
   const drift = new Map<string, DriftState>();
   const windowStart = (t: number) => Math.floor(t / o.join.windowMs) * o.join.windowMs;
@@ -114,10 +143,19 @@ export function createMonitor(o: MonitorOptions, from?: MonitorSnapshot) {
   }
 
   return {
-    /** One message of a watched stream; returns what it was taken as. */
-    observe(stream: string, bytes: Uint8Array | string): 'prediction' | 'truth' | 'event' | 'ignored' | 'undecodable' {
+    /**
+     * One message of a watched stream, from `source` (its partition or shard: event time is tracked per source);
+     * returns what it was taken as.
+     */
+    observe(
+      stream: string,
+      bytes: Uint8Array | string,
+      source = stream,
+    ): 'prediction' | 'truth' | 'event' | 'ignored' | 'undecodable' {
       const role = streamRole(stream, o.streams);
       if (!role) return 'ignored';
+      idle.delete(sourceKey(stream, source));
+      advanceSource(sourceKey(stream, source), eventTimeOf(bytes));
       if (role.what === 'prediction') {
         const p = predictionObservation(bytes, role.role);
         if (!p) return ((counters = { ...counters, undecodable: counters.undecodable + 1 }), 'undecodable');
@@ -167,6 +205,21 @@ export function createMonitor(o: MonitorOptions, from?: MonitorSnapshot) {
       return records;
     },
 
+    /**
+     * The sources (stream + partition) to wait for: until each has been seen (or is idle), event time does not
+     * move, so the first partition read cannot make the others' records late.
+     */
+    expectSources(sources: readonly { stream: string; source: string }[]): void {
+      for (const s of sources)
+        if (!sourceTimes.has(sourceKey(s.stream, s.source))) sourceTimes.set(sourceKey(s.stream, s.source), -Infinity);
+    },
+    /** A source with nothing new for a while no longer holds event time back (until it speaks again). */
+    setIdle(stream: string, source: string, isIdle: boolean): void {
+      if (isIdle) idle.add(sourceKey(stream, source));
+      else idle.delete(sourceKey(stream, source));
+      moveEventTime();
+    },
+
     totals: () => join.totals(),
     joinCounters: () => join.counters(),
     counters: () => counters,
@@ -176,6 +229,7 @@ export function createMonitor(o: MonitorOptions, from?: MonitorSnapshot) {
     snapshot(): MonitorSnapshot {
       return {
         join: join.snapshot(),
+        sourceTimes: Object.fromEntries(sourceTimes),
         counters,
         drift: [...drift.values()].map((d) => ({ kind: d.kind, startMs: d.startMs, histograms: d.window.state() })),
       };
