@@ -209,7 +209,8 @@ describe('duration-consumer on the real broker', () => {
 
 describe('tip-consumer on the real broker: late, out-of-order, repeated and wrong-type events', () => {
   it('scores ride.completed whatever came before, skips other types with a metric, dead-letters v1 and impossible rides', async () => {
-    const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq']);
+    // One partition everywhere: the predictions come out in the order the consumer saw the events.
+    const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq'], 1);
     const [a, b, c, d] = await realCleanRides(4);
     const backwards = {
       ...d!.completed,
