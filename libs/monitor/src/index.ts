@@ -22,5 +22,5 @@ export {
 export type { ColumnDrift, ColumnHistogram, ReferenceColumn, ReferenceProfile } from './drift';
 export { createMonitor, parseReferenceProfile } from './monitor';
 export type { Monitor, MonitorCounters, MonitorOptions, MonitorRecord, MonitorSnapshot } from './monitor';
-export { predictionObservation, streamRole, truthObservation } from './observations';
+export { predictionObservation, streamRole, truthObservation, truthOf } from './observations';
 export type { StreamRole, WatchedStreams } from './observations';

@@ -3,10 +3,10 @@
  * (records for the `model-metrics` stream), the whole state as a plain-data snapshot. The app around it only reads
  * streams, publishes what `advance` returns and writes snapshots.
  */
-import { FEATURE_SPECS, parseRideEvent, type PredictionKind } from '@ridestream/features';
+import { FEATURE_SPECS, parseRideEvent, type PredictionKind, type RideEvent } from '@ridestream/features';
 import { createDriftWindow, referenceProfileSchema, type ColumnDrift, type ReferenceProfile } from './drift';
 import { createAccuracyJoin, type AccuracyJoinOptions, type AccuracyJoinSnapshot, type VersionWindow } from './join';
-import { predictionObservation, streamRole, truthObservation, type WatchedStreams } from './observations';
+import { predictionObservation, streamRole, truthOf, type WatchedStreams } from './observations';
 
 /** One record of the `model-metrics` stream. `key` is stable per window, so a re-published window replaces itself. */
 export type MonitorRecord =
@@ -122,10 +122,7 @@ export function createMonitor(o: MonitorOptions, from?: MonitorSnapshot) {
   for (const d of from?.drift ?? []) driftOf(d.kind, d.startMs)?.window.restore(d.histograms);
 
   /** The features of the event a kind scores, by column name, for its drift window. */
-  function observeFeatures(bytes: Uint8Array | string): void {
-    const parsed = parseRideEvent(typeof bytes === 'string' ? bytes : Buffer.from(bytes));
-    if (!parsed.ok) return;
-    const event = parsed.value;
+  function observeFeatures(event: RideEvent): void {
     for (const kind of ['duration', 'tip'] as const) {
       if (event.type !== SCORED_EVENT[kind]) continue;
       const d = driftOf(kind, windowStart(Date.parse(event.occurredAt)));
@@ -154,10 +151,12 @@ export function createMonitor(o: MonitorOptions, from?: MonitorSnapshot) {
     ): 'prediction' | 'truth' | 'event' | 'ignored' | 'undecodable' {
       const role = streamRole(stream, o.streams);
       if (!role) return 'ignored';
-      idle.delete(sourceKey(stream, source));
-      advanceSource(sourceKey(stream, source), eventTimeOf(bytes));
+      const key = sourceKey(stream, source);
+      idle.delete(key);
       if (role.what === 'prediction') {
         const p = predictionObservation(bytes, role.role);
+        // Decoded once: its event time is the prediction's (a message that is no prediction may still carry one).
+        advanceSource(key, p ? p.eventTimeMs : eventTimeOf(bytes));
         if (!p) return ((counters = { ...counters, undecodable: counters.undecodable + 1 }), 'undecodable');
         join.addPrediction(p);
         counters = { ...counters, predictions: counters.predictions + 1 };
@@ -165,8 +164,11 @@ export function createMonitor(o: MonitorOptions, from?: MonitorSnapshot) {
           driftOf(p.kind, windowStart(p.eventTimeMs))?.window.observe({ prediction: p.value });
         return 'prediction';
       }
-      observeFeatures(bytes);
-      const t = truthObservation(bytes);
+      const parsed = parseRideEvent(typeof bytes === 'string' ? bytes : Buffer.from(bytes));
+      advanceSource(key, parsed.ok ? Date.parse(parsed.value.occurredAt) : eventTimeOf(bytes));
+      if (!parsed.ok) return 'event';
+      observeFeatures(parsed.value);
+      const t = truthOf(parsed.value);
       if (!t) return 'event';
       join.addTruth(t);
       counters = { ...counters, truths: counters.truths + 1 };

@@ -4,7 +4,7 @@
  * message that is not what its stream promises is counted by the caller and ignored (the consumers dead-letter
  * bad rides; the monitor only watches).
  */
-import { parseRideEvent, predictionSchema, type PredictionKind } from '@ridestream/features';
+import { parseRideEvent, predictionSchema, type PredictionKind, type RideEvent } from '@ridestream/features';
 import type { ModelRole, PredictionObservation, TruthObservation } from './join';
 
 const utf8 = new TextDecoder('utf-8');
@@ -40,8 +40,11 @@ const CARD = 1;
  */
 export function truthObservation(bytes: Uint8Array | string): TruthObservation | undefined {
   const parsed = parseRideEvent(typeof bytes === 'string' ? bytes : Buffer.from(bytes));
-  if (!parsed.ok) return undefined;
-  const e = parsed.value;
+  return parsed.ok ? truthOf(parsed.value) : undefined;
+}
+
+/** The ground truth of an already validated ride event (see `truthObservation`). */
+export function truthOf(e: RideEvent): TruthObservation | undefined {
   const at = Date.parse(e.occurredAt);
   if (e.type === 'ride.completed')
     return { kind: 'duration', rideId: e.rideId, eventTimeMs: at, value: (at - Date.parse(e.startedAt)) / 60_000 };
