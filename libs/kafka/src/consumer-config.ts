@@ -1,4 +1,5 @@
 import { envSchemas, kafkaEnvSchema, serviceEnvSchema } from '@ridestream/runtime';
+import { scoringEnvSchema } from '@ridestream/stream-core';
 import { z } from 'zod';
 
 export interface ConsumerDefaults {
@@ -13,78 +14,64 @@ export interface ConsumerDefaults {
  * serves. Each app calls this with its own defaults (group, output topic, model) and owns the result.
  */
 export function kafkaConsumerEnvSchema(d: ConsumerDefaults) {
-  return kafkaEnvSchema.extend(serviceEnvSchema.shape).extend({
-    INPUT_TOPIC: z.string().min(1).default('rides').describe('topic of ride events'),
-    OUTPUT_TOPIC: z.string().min(1).default(d.outputTopic).describe('topic the predictions go to'),
-    /** Where a shadow (challenger) model's predictions go, with SHADOW_MODEL_URI; default `<OUTPUT_TOPIC>.shadow`. */
-    SHADOW_OUTPUT_TOPIC: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("topic of the shadow model's predictions (with SHADOW_MODEL_URI); `<OUTPUT_TOPIC>.shadow` when unset"),
-    DEAD_LETTER_TOPIC: z
-      .string()
-      .min(1)
-      .default('rides.dlq')
-      .describe('topic of records that cannot be scored, with the reason in headers'),
-    CONSUMER_GROUP: z
-      .string()
-      .min(1)
-      .default(d.group)
-      .describe('consumer group; instances of one app share its partitions'),
-    MODEL_PATH: z
-      .string()
-      .min(1)
-      .default(d.modelPath)
-      .describe('model file relative to the working directory (`/app` in the image); `model.json` beside it'),
-    /** Score in a worker thread, leaving the main thread to Kafka (two cores at work, no event-loop stalls). */
-    SCORING_WORKER: envSchemas.flag.default(true).describe('score in a worker thread (`false`: on the main thread)'),
-    /** With the worker, chunks smaller than this are scored on the main thread (no thread hop; a second model
-     * in memory). 0: all go to the worker. */
-    SCORING_WORKER_MIN_RECORDS: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .default(0)
-      .describe(
-        'with the worker, chunks under this many records are scored on the main thread (a second model in memory); 0: off',
-      ),
-    /** Records per model call. */
-    BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500).describe('records per model call'),
-    /** How long the group waits for a silent instance before moving its partitions (broker minimum: 6 s). */
-    SESSION_TIMEOUT_MS: envSchemas.positiveInt
-      .min(6000)
-      .max(300_000)
-      .default(30_000)
-      .describe('group session timeout: how long before a silent instance loses its partitions'),
-    /**
-     * Partitions whose batches are processed at once (kafkajs partitionsConsumedConcurrently). More than 1 lets this
-     * thread publish and commit one partition's chunk while the scoring worker scores another's; order within a
-     * partition is kept either way.
-     */
-    PARTITIONS_CONCURRENTLY: envSchemas.positiveInt
-      .max(64)
-      .default(3)
-      .describe('partitions processed in parallel by one instance'),
-    /**
-     * Most bytes one fetch returns per partition. kafkajs decodes a whole fetch response in one synchronous step, so
-     * this bounds the longest event-loop stall and the memory a fetch holds; too small and fetch round trips dominate.
-     */
-    FETCH_MAX_BYTES_PER_PARTITION: envSchemas.positiveInt
-      .min(1024)
-      .max(64 * 1024 * 1024)
-      .default(256 * 1024)
-      .describe('bytes per partition per fetch: bounds event-loop stalls and fetch memory'),
-    /** Create the input/output/DLQ topics at startup if missing (dev); off where topics are managed. */
-    CREATE_TOPICS: envSchemas.flag
-      .default(false)
-      .describe('create the input, output and DLQ topics at startup when missing (dev)'),
-    /** Kafka transactions: outputs and consumed offsets commit together; readers use read_committed. */
-    EXACTLY_ONCE: envSchemas.flag
-      .default(false)
-      .describe('Kafka transactions: outputs and consumed offsets commit together'),
-    HTTP_HOST: z.string().min(1).default('0.0.0.0').describe('address of `/healthz`, `/readyz`, `/metrics`'),
-    HTTP_PORT: envSchemas.port.default(d.httpPort).describe('port of `/healthz`, `/readyz`, `/metrics`'),
-  });
+  return kafkaEnvSchema
+    .extend(serviceEnvSchema.shape)
+    .extend(scoringEnvSchema(d.modelPath).shape)
+    .extend({
+      INPUT_TOPIC: z.string().min(1).default('rides').describe('topic of ride events'),
+      OUTPUT_TOPIC: z.string().min(1).default(d.outputTopic).describe('topic the predictions go to'),
+      /** Where a shadow (challenger) model's predictions go, with SHADOW_MODEL_URI; default `<OUTPUT_TOPIC>.shadow`. */
+      SHADOW_OUTPUT_TOPIC: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "topic of the shadow model's predictions (with SHADOW_MODEL_URI); `<OUTPUT_TOPIC>.shadow` when unset",
+        ),
+      DEAD_LETTER_TOPIC: z
+        .string()
+        .min(1)
+        .default('rides.dlq')
+        .describe('topic of records that cannot be scored, with the reason in headers'),
+      CONSUMER_GROUP: z
+        .string()
+        .min(1)
+        .default(d.group)
+        .describe('consumer group; instances of one app share its partitions'),
+      /** How long the group waits for a silent instance before moving its partitions (broker minimum: 6 s). */
+      SESSION_TIMEOUT_MS: envSchemas.positiveInt
+        .min(6000)
+        .max(300_000)
+        .default(30_000)
+        .describe('group session timeout: how long before a silent instance loses its partitions'),
+      /**
+       * Partitions whose batches are processed at once (kafkajs partitionsConsumedConcurrently). More than 1 lets this
+       * thread publish and commit one partition's chunk while the scoring worker scores another's; order within a
+       * partition is kept either way.
+       */
+      PARTITIONS_CONCURRENTLY: envSchemas.positiveInt
+        .max(64)
+        .default(3)
+        .describe('partitions processed in parallel by one instance'),
+      /**
+       * Most bytes one fetch returns per partition. kafkajs decodes a whole fetch response in one synchronous step, so
+       * this bounds the longest event-loop stall and the memory a fetch holds; too small and fetch round trips dominate.
+       */
+      FETCH_MAX_BYTES_PER_PARTITION: envSchemas.positiveInt
+        .min(1024)
+        .max(64 * 1024 * 1024)
+        .default(256 * 1024)
+        .describe('bytes per partition per fetch: bounds event-loop stalls and fetch memory'),
+      /** Create the input/output/DLQ topics at startup if missing (dev); off where topics are managed. */
+      CREATE_TOPICS: envSchemas.flag
+        .default(false)
+        .describe('create the input, output and DLQ topics at startup when missing (dev)'),
+      /** Kafka transactions: outputs and consumed offsets commit together; readers use read_committed. */
+      EXACTLY_ONCE: envSchemas.flag
+        .default(false)
+        .describe('Kafka transactions: outputs and consumed offsets commit together'),
+      HTTP_HOST: z.string().min(1).default('0.0.0.0').describe('address of `/healthz`, `/readyz`, `/metrics`'),
+      HTTP_PORT: envSchemas.port.default(d.httpPort).describe('port of `/healthz`, `/readyz`, `/metrics`'),
+    });
 }
 export type KafkaConsumerEnv = z.infer<ReturnType<typeof kafkaConsumerEnvSchema>>;

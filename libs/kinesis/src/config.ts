@@ -1,4 +1,5 @@
 import { envSchemas, serviceEnvSchema } from '@ridestream/runtime';
+import { scoringEnvSchema } from '@ridestream/stream-core';
 import { z } from 'zod';
 
 /**
@@ -95,12 +96,8 @@ export function kinesisServiceEnvSchema(d: {
 }) {
   return kinesisConsumerEnvSchema(d)
     .extend(serviceEnvSchema.shape)
+    .extend(scoringEnvSchema(d.modelPath).shape)
     .extend({
-      MODEL_PATH: z
-        .string()
-        .min(1)
-        .default(d.modelPath)
-        .describe('model file relative to the working directory (`/app` in the image); `model.json` beside it'),
       /** Where a shadow (challenger) model's predictions go, with SHADOW_MODEL_URI; default `<OUTPUT_STREAM>.shadow`. */
       SHADOW_OUTPUT_STREAM: z
         .string()
@@ -109,20 +106,6 @@ export function kinesisServiceEnvSchema(d: {
         .describe(
           "stream of the shadow model's predictions (with SHADOW_MODEL_URI); `<OUTPUT_STREAM>.shadow` when unset",
         ),
-      /** Score in a worker thread, leaving the main thread to Kinesis I/O. */
-      SCORING_WORKER: envSchemas.flag.default(true).describe('score in a worker thread (`false`: on the main thread)'),
-      /** With the worker, chunks smaller than this are scored on the main thread (no thread hop; a second model
-       * in memory). 0: all go to the worker. */
-      SCORING_WORKER_MIN_RECORDS: z.coerce
-        .number()
-        .int()
-        .min(0)
-        .default(0)
-        .describe(
-          'with the worker, chunks under this many records are scored on the main thread (a second model in memory); 0: off',
-        ),
-      /** Records per model call. */
-      BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500).describe('records per model call'),
       HTTP_HOST: z.string().min(1).default('0.0.0.0').describe('address of `/healthz`, `/readyz`, `/metrics`'),
       HTTP_PORT: envSchemas.port.default(d.httpPort).describe('port of `/healthz`, `/readyz`, `/metrics`'),
     });

@@ -1,0 +1,29 @@
+import { envSchemas } from '@ridestream/runtime';
+import { z } from 'zod';
+
+/**
+ * What a scoring consumer reads about its model and its chunks, the same on every transport: each transport's
+ * consumer schema merges it (`.extend(scoringEnvSchema(modelPath).shape)`).
+ */
+export function scoringEnvSchema(modelPath: string) {
+  return z.object({
+    MODEL_PATH: z
+      .string()
+      .min(1)
+      .default(modelPath)
+      .describe('model file relative to the working directory (`/app` in the image); `model.json` beside it'),
+    /** Score in a worker thread, leaving the main thread to the transport (two cores at work, no event-loop stalls). */
+    SCORING_WORKER: envSchemas.flag.default(true).describe('score in a worker thread (`false`: on the main thread)'),
+    /** With the worker, chunks smaller than this are scored on the main thread (no thread hop; a second model
+     * in memory). 0: all go to the worker. */
+    SCORING_WORKER_MIN_RECORDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'with the worker, chunks under this many records are scored on the main thread (a second model in memory); 0: off',
+      ),
+    BATCH_SIZE: envSchemas.positiveInt.max(10_000).default(500).describe('records per model call'),
+  });
+}
