@@ -90,6 +90,8 @@ export function roundRatio(s: BenchResults, a: SutName, b: SutName | readonly Su
 }
 
 const at = (x: number, ok: (v: number) => boolean) => (Number.isFinite(x) ? ok(x) : null);
+/** A measured figure with its unit, or `n/a` alone. */
+const withUnit = (x: number, unit: string) => (Number.isFinite(x) ? `${num(x)} ${unit}` : 'n/a');
 
 /** Issue 12's targets: ratios within a round (median of the rounds), latency, loop lag, memory, the producer. */
 export function checkTargets(r: BenchResults): TargetCheck[] {
@@ -123,14 +125,14 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   const fixed = worstP99(latencyAtRate(r, 'duration', 1000));
   checks.push({
     target: 'duration-consumer: e2e p99 <= 20 ms at a fixed 1,000 rides/s',
-    measured: `${num(fixed)} ms`,
+    measured: withUnit(fixed, 'ms'),
     met: at(fixed, (v) => v <= 20),
   });
   for (const n of ['duration', 'tip', 'both'] as const) {
     const p99 = worstP99(latencyAt(r, n, 0.5));
     checks.push({
       target: `${n}: e2e p99 <= 50 ms at 50% of saturation`,
-      measured: `${num(p99)} ms`,
+      measured: withUnit(p99, 'ms'),
       met: at(p99, (v) => v <= 50),
     });
   }
@@ -138,7 +140,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     const lag = r.stream?.[n]?.saturation.loopLagP99Ms ?? NaN;
     checks.push({
       target: `${n}: event-loop lag p99 <= 10 ms at saturation`,
-      measured: `${num(lag)} ms`,
+      measured: withUnit(lag, 'ms'),
       met: at(lag, (v) => v <= 10),
     });
   }
@@ -146,7 +148,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     const rss = r.stream?.[n]?.saturation.peakRssMB ?? NaN;
     checks.push({
       target: `${n}: peak RSS <= 200 MB per consumer`,
-      measured: `${num(rss)} MB`,
+      measured: withUnit(rss, 'MB'),
       met: at(rss, (v) => v <= 200),
     });
   }

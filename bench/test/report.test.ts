@@ -143,5 +143,6 @@ describe('checkTargets', () => {
     expect(verdict(r, 'duration-consumer: e2e p99').met).toBeNull();
     expect(verdict(r, 'tip: peak RSS').met).toBeNull();
     expect(verdict(r, 'producer').met).toBeNull();
+    expect(verdict(r, 'tip: peak RSS').measured).toBe('n/a');
   });
 });
