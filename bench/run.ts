@@ -81,12 +81,10 @@ function settingsFor(o: Options) {
       ? ['passthrough', 'duration', 'python-onnx']
       : ['passthrough', 'duration', 'duration-shadow', 'tip', 'both', 'python-record', 'python-batch', 'python-onnx'],
     // The latency floor, and the shadow's cost at the same rate as the duration-consumer's.
-    fixedRates: quick
-      ? [{ sut: 'duration', rate: 1000 }]
-      : [
-          { sut: 'duration', rate: 1000 },
-          { sut: 'duration-shadow', rate: 1000 },
-        ],
+    fixedRates: [
+      { sut: 'duration', rate: 1000 },
+      { sut: 'duration-shadow', rate: 1000 },
+    ],
     // Each ride is three events: 200k rides are 600k messages held by the bench process.
     maxLatencyRides: 200_000,
   };
