@@ -1,9 +1,10 @@
 /**
  * Sections 1a-3: the systems on the stream (pass-through, ridestream's consumers, the Python peers).
  * The input is every ride's three events in replay's order (bench/src/rides.ts); every rate is in rides: a scorer's
- * predictions, a pass-through's forwarded events over three. Drain rounds first: each round pre-fills one fresh input topic and runs every system on it in turn (fresh output
- * and dead-letter topics, fresh group), starting the order one further each round so that the box's noise falls
- * on all of them alike. Then latency runs at 50% and 80% of each system's median drain rate, on fresh topics.
+ * predictions, a pass-through's forwarded events over three. Drain rounds first: each round pre-fills one fresh
+ * input topic and runs every system on it in turn (fresh output and dead-letter topics, fresh group), starting the
+ * order one further each round so that the box's noise falls on all of them alike. Then latency runs at 50% and
+ * 80% of each system's median drain rate (and at fixed rates), on fresh topics.
  */
 import { measureDrain, type DrainResult } from '../drain';
 import { createTopics, deleteTopics, prefill, uniqueName, withProducer, type BenchKafka } from '../kafka';
