@@ -206,13 +206,13 @@ function streamTable(r: BenchResults, names: readonly SutName[]): string {
 
 /** Issue 14's cost of shadow scoring: the duration-consumer with and without a challenger, drain in the same round. */
 function shadowTable(r: BenchResults): string {
-  const p99 = (n: SutName, l: ReturnType<typeof latencyAt>) => (r.stream?.[n] ? `${num(worstP99(l))} ms` : 'n/a');
+  const p99 = (l: ReturnType<typeof latencyAt>) => withUnit(worstP99(l), 'ms');
   const row = (n: SutName): string[] => [
     SUT_LABELS[n],
     int(r.stream?.[n]?.saturation.eventsPerSec),
     n === 'duration' ? '100%' : pct(roundRatio(r, n, 'duration')),
-    p99(n, latencyAt(r, n, 0.5)),
-    p99(n, latencyAtRate(r, n, 1000)),
+    p99(latencyAt(r, n, 0.5)),
+    p99(latencyAtRate(r, n, 1000)),
     num(r.stream?.[n]?.saturation.cpuSecondsPer100k),
     int(r.stream?.[n]?.saturation.peakRssMB),
   ];
