@@ -26,7 +26,7 @@ import { cpuPressure, machine, versions } from './src/machine';
 import { PROFILE_DIR, TMP_DIR } from './src/paths';
 import { summarizeProfile, type ProfileSummary } from './src/profile';
 import { checkTargets, writeResults, type BenchResults } from './src/report';
-import { eventPayloads, loadRides, meanBytes, monthTimeline, ridePayloads, type StreamEvent } from './src/rides';
+import { eventPayloads, loadRides, meanBytes, monthTimeline, type StreamEvent } from './src/rides';
 import { runKafkaTools, writeRidesFile } from './src/scenarios/kafka-tools';
 import { runModelThroughput } from './src/scenarios/model-throughput';
 import { runProducerHttp } from './src/scenarios/producer-http';
@@ -178,7 +178,7 @@ async function main(o: Options): Promise<void> {
     if (want('stream') && suts.some((x) => x.startsWith('python'))) await setupPython();
     const clean = await loadRides();
     const rides = clean.map((r) => r.started);
-    const timeline = want('stream') || o.profile ? monthTimeline(clean) : [];
+    const timeline = monthTimeline(clean);
     say(`${rides.length} contract-valid rides from TLC green 2024-01 (the stream sends their three events each)`);
     bench = benchKafka(broker.brokers);
 
@@ -188,7 +188,8 @@ async function main(o: Options): Promise<void> {
     }
     if (want('kafka-tools')) {
       say("Kafka's own tools");
-      const sample = ridePayloads(rides, 20_000, 'k');
+      // The stream's mix (three events per ride), so the tools' record size is the consumers'.
+      const sample = eventPayloads(timeline, 7_000, 'k').payloads;
       results.kafkaTools = await runKafkaTools(bench, {
         ...s.kafkaTools,
         recordSize: Math.round(meanBytes(sample)),

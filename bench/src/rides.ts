@@ -19,19 +19,6 @@ export const withRideId = <E extends RideEvent>(event: E, rideId: string): E => 
   eventId: `${rideId}:${event.type.slice('ride.'.length)}`,
 });
 
-/**
- * `n` ride messages keyed by ride id. The month holds ~54k rides; beyond that it repeats with a distinct ride id
- * prefix per copy (`<prefix><copy>-<row>`), so every message is a different ride.
- */
-export function ridePayloads(rides: readonly RideEvent[], n: number, prefix: string): Payload[] {
-  const out: Payload[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const rideId = `${prefix}${Math.floor(i / rides.length)}-${i % rides.length}`;
-    out[i] = { key: rideId, value: Buffer.from(JSON.stringify(withRideId(rides[i % rides.length]!, rideId))) };
-  }
-  return out;
-}
-
 /** One event of the stream and its place: which ride (0-based, in pickup order) and which type. */
 export interface StreamEvent {
   readonly ride: number;
