@@ -17,7 +17,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['{apps,libs,tools}/**/*.test.ts'],
+          include: ['{apps,libs,tools,bench}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           environment: 'node',
           // Some unit tests read a whole real TLC month (~1-2 s alone); a shared 2-core box can make that 10 s.

@@ -8,7 +8,6 @@
  *
  * KAFKA_BROKERS=host:port uses that cluster instead of starting the local one.
  */
-import type { RideEvent } from '@ridestream/features';
 import { stopKafka } from '@ridestream/kafka-tool';
 import { Command, InvalidArgumentError } from 'commander';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -27,14 +26,14 @@ import { cpuPressure, machine, versions } from './src/machine';
 import { PROFILE_DIR, TMP_DIR } from './src/paths';
 import { summarizeProfile, type ProfileSummary } from './src/profile';
 import { checkTargets, writeResults, type BenchResults } from './src/report';
-import { loadRides, meanBytes, ridePayloads } from './src/rides';
+import { eventPayloads, loadRides, meanBytes, monthTimeline, type StreamEvent } from './src/rides';
 import { runKafkaTools, writeRidesFile } from './src/scenarios/kafka-tools';
 import { runModelThroughput } from './src/scenarios/model-throughput';
 import { runProducerHttp } from './src/scenarios/producer-http';
 import { runStream, type StreamSettings } from './src/scenarios/stream';
 import { COURSE_MODEL, setupBroker, setupBundles, setupPython } from './src/setup';
 import { measureDrain } from './src/drain';
-import { STREAM_SUTS, startSut, type SutName } from './src/suts';
+import { STREAM_SUTS, extraTopics, recordsPerRide, startSut, type SutName } from './src/suts';
 
 const SECTIONS = ['model', 'kafka-tools', 'stream', 'http'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -79,10 +78,15 @@ function settingsFor(o: Options) {
     // The duration-inline and duration-eos variants are drained only, to keep a full run on a fresh clone under
     // 15 minutes; BENCHMARKS.md's run of 2026-11-29 08:47 UTC also measured their latency.
     latencySuts: quick
-      ? ['passthrough', 'duration', 'python-batch']
-      : ['passthrough', 'duration', 'tip', 'both', 'python-record', 'python-batch'],
-    fixedRates: quick ? [] : [{ sut: 'duration', rate: 1000 }],
-    maxLatencyRides: 500_000,
+      ? ['passthrough', 'duration', 'python-onnx']
+      : ['passthrough', 'duration', 'duration-shadow', 'tip', 'both', 'python-record', 'python-batch', 'python-onnx'],
+    // The issue's latency floor, and the shadow's cost at the same rate as the duration-consumer's.
+    fixedRates: [
+      { sut: 'duration', rate: 1000 },
+      { sut: 'duration-shadow', rate: 1000 },
+    ],
+    // Each ride is three events: 200k rides are 600k messages held by the bench process.
+    maxLatencyRides: 200_000,
   };
   return {
     stream,
@@ -96,7 +100,7 @@ function settingsFor(o: Options) {
 /** CPU-profiled drains of the Node consumers, summarised (separate runs: the profiler slows what it watches). */
 async function profileRuns(
   bench: BenchKafka,
-  rides: readonly RideEvent[],
+  timeline: readonly StreamEvent[],
   brokers: string,
   suts: readonly SutName[],
   n: number,
@@ -105,11 +109,12 @@ async function profileRuns(
   rmSync(PROFILE_DIR, { recursive: true, force: true });
   const input = uniqueName('in-profile');
   await createTopics(bench, [input]);
-  await withProducer(bench, (p) => prefill(p, input, ridePayloads(rides, n, 'p')));
+  await withProducer(bench, (p) => prefill(p, input, eventPayloads(timeline, n, 'p').payloads));
   const out: Record<string, ProfileSummary> = {};
   for (const name of suts.filter((s) => ['passthrough', 'duration', 'tip', 'baseline'].includes(s))) {
     const topics = { input, outputs: [uniqueName(`${name}-pout`)], deadLetters: uniqueName(`${name}-pdlq`) };
-    await createTopics(bench, [...topics.outputs, topics.deadLetters]);
+    const own = [...topics.outputs, ...extraTopics(name, topics.outputs), topics.deadLetters];
+    await createTopics(bench, own);
     try {
       const sut = await startSut(name, topics, {
         brokers,
@@ -126,6 +131,7 @@ async function profileRuns(
           outputs: topics.outputs,
           deadLetters: topics.deadLetters,
           n,
+          recordsPerRide: recordsPerRide(name),
           capSeconds: 40,
           round: 0,
         });
@@ -143,7 +149,7 @@ async function profileRuns(
         );
       }
     } finally {
-      await deleteTopics(bench, [...topics.outputs, topics.deadLetters]);
+      await deleteTopics(bench, own);
     }
   }
   await deleteTopics(bench, [input]);
@@ -172,7 +178,8 @@ async function main(o: Options): Promise<void> {
     if (want('stream') && suts.some((x) => x.startsWith('python'))) await setupPython();
     const clean = await loadRides();
     const rides = clean.map((r) => r.started);
-    say(`${rides.length} contract-valid rides from TLC green 2024-01 (their ride.started events)`);
+    const timeline = monthTimeline(clean);
+    say(`${rides.length} contract-valid rides from TLC green 2024-01 (the stream sends their three events each)`);
     bench = benchKafka(broker.brokers);
 
     if (want('model')) {
@@ -181,7 +188,8 @@ async function main(o: Options): Promise<void> {
     }
     if (want('kafka-tools')) {
       say("Kafka's own tools");
-      const sample = ridePayloads(rides, 20_000, 'k');
+      // The stream's mix (three events per ride), so the tools' record size is the consumers'.
+      const sample = eventPayloads(timeline, 7_000, 'k').payloads;
       results.kafkaTools = await runKafkaTools(bench, {
         ...s.kafkaTools,
         recordSize: Math.round(meanBytes(sample)),
@@ -193,7 +201,7 @@ async function main(o: Options): Promise<void> {
       results.stream = await runStream(
         {
           bench,
-          rides,
+          timeline,
           sut: {
             brokers: broker.brokers,
             batchSize: s.batchSize,
@@ -214,7 +222,7 @@ async function main(o: Options): Promise<void> {
       say('CPU profiles');
       results.profiles = await profileRuns(
         bench,
-        rides,
+        timeline,
         broker.brokers,
         suts,
         o.quick ? 50_000 : 150_000,

@@ -2,6 +2,8 @@
 
     .venv/bin/python peer.py --brokers B --input T --output T --group G --model M --mode record|batch
 
+Both score `ride.started` (the event the course's duration model answers) and skip the ride's other events.
+
 record: what the course's lambda does per event: json.loads, prepare_features (PU_DO + trip_distance), the sklearn
         model's predict on one record, produce one prediction. Offsets: auto-commit (the client's default).
 batch:  the same code, micro-batched the way ridestream works: consume up to --batch records, one
@@ -22,6 +24,7 @@ from confluent_kafka import Consumer, KafkaError, Producer
 
 MODEL_NAME = "ride_duration_prediction_model"
 MODEL_VERSION = "course-linear-1"
+STARTED = "ride.started"
 running = True
 
 
@@ -104,6 +107,8 @@ def main() -> None:
                     print(f"consumer error: {msg.error()}", file=sys.stderr)
                 continue
             ride = json.loads(msg.value())
+            if ride.get("type") != STARTED:
+                continue
             features = prepare_features(ride)
             pred = predict(features)
             produce(ride["rideId"], prediction_event(ride["rideId"], pred))
@@ -111,14 +116,16 @@ def main() -> None:
             processed += 1
         else:
             msgs = consumer.consume(num_messages=args.batch, timeout=0.2)
-            rides = [json.loads(m.value()) for m in msgs if not m.error()]
-            if not rides:
+            if not msgs:
                 continue
-            X = dv.transform([prepare_features(r) for r in rides])
-            preds = model.predict(X)
-            for ride, pred in zip(rides, preds):
-                produce(ride["rideId"], prediction_event(ride["rideId"], float(pred)))
-            producer.flush(30)
+            events = [json.loads(m.value()) for m in msgs if not m.error()]
+            rides = [e for e in events if e.get("type") == STARTED]
+            if rides:
+                X = dv.transform([prepare_features(r) for r in rides])
+                preds = model.predict(X)
+                for ride, pred in zip(rides, preds):
+                    produce(ride["rideId"], prediction_event(ride["rideId"], float(pred)))
+                producer.flush(30)
             consumer.commit(asynchronous=False)
             processed += len(rides)
 

@@ -18,6 +18,11 @@ export interface DrainOptions {
   readonly deadLetters: string;
   /** Rides pre-filled on the input topic. */
   readonly n: number;
+  /**
+   * Records one ride puts on each output topic (a pass-through forwards all three of a ride's events): counts are
+   * divided by it, so rates and per-100k figures are per ride. Default 1.
+   */
+  readonly recordsPerRide?: number;
   /** Hard bound on the measurement, from the start of sampling. */
   readonly capSeconds: number;
   readonly pollMs?: number;
@@ -74,7 +79,7 @@ async function drain(o: DrainOptions, admin: Admin): Promise<DrainResult> {
     const cpu = procs.map((p, i) => (lastCpu[i] = procUsage(p.pid)?.cpuSeconds ?? lastCpu[i]!));
     return {
       t: (performance.now() - t0) / 1000,
-      done: Math.min(...counts),
+      done: Math.min(...counts) / (o.recordsPerRide ?? 1),
       total: counts.reduce((a, b) => a + b, 0),
       cpu,
       brokerCpu: o.brokerPid ? procUsage(o.brokerPid)?.cpuSeconds : undefined,

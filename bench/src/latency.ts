@@ -27,6 +27,11 @@ export interface LatencyOptions {
   readonly settleSeconds?: number;
   /** Pacing tick: rides due are sent in one request every `tickMs` (our producer lingers 5 ms). */
   readonly tickMs?: number;
+  /**
+   * Whether payload `index`'s send starts the clock of output `output`'s record for its key (the event that output
+   * answers: a ride's three events share its key). Default: every payload, the last send of a key counts.
+   */
+  readonly startsClock?: (output: number, index: number) => boolean;
 }
 
 export interface LatencyResult {
@@ -100,7 +105,7 @@ export function measureLatency(o: LatencyOptions): Promise<LatencyResult> {
 
 async function paced(o: LatencyOptions, producer: Producer): Promise<LatencyResult> {
   const tickMs = o.tickMs ?? 2;
-  const sentAt = new Map<string, number>();
+  const sentAt = o.outputs.map(() => new Map<string, number>());
   const latencies: number[][] = o.outputs.map(() => []);
   const received = o.outputs.map(() => new Set<string>());
   let measureFrom = Infinity;
@@ -109,7 +114,7 @@ async function paced(o: LatencyOptions, producer: Producer): Promise<LatencyResu
   const subscriber = await startSubscriber(o.bench, o.outputs, (i, seen, at) => {
     const atWall = performance.timeOrigin + at;
     for (const { key, createdMs } of seen) {
-      const t = sentAt.get(key);
+      const t = sentAt[i]!.get(key);
       if (t === undefined || received[i]!.has(key)) continue;
       received[i]!.add(key);
       if (t < measureFrom) continue;
@@ -146,7 +151,11 @@ async function paced(o: LatencyOptions, producer: Producer): Promise<LatencyResu
       if (due > sent) {
         const batch = o.payloads.slice(sent, due);
         lateness.push(now - (t0 + (sent / o.rate) * 1000));
-        for (const p of batch) sentAt.set(p.key, now);
+        batch.forEach((p, j) =>
+          sentAt.forEach((times, i) => {
+            if (o.startsClock?.(i, sent + j) ?? true) times.set(p.key, now);
+          }),
+        );
         sent = due;
         // At most 1,000 rides per request: a late tick must not make a batch above the broker's 1 MiB limit.
         for (let i = 0; i < batch.length; i += 1000) {
@@ -164,14 +173,14 @@ async function paced(o: LatencyOptions, producer: Producer): Promise<LatencyResu
     const measuredSeconds = (performance.now() - measuredStart) / 1000;
     const cpuEnd = procs.map((p) => procUsage(p.pid)?.cpuSeconds ?? 0);
     const loops = await scrapeAll();
-    const expected = [...sentAt.values()].filter((t) => t >= measureFrom).length;
+    const expected = sentAt.map((times) => [...times.values()].filter((t) => t >= measureFrom).length);
     const settleBy = Date.now() + (o.settleSeconds ?? 5) * 1000;
-    while (latencies.some((l) => l.length < expected) && Date.now() < settleBy) await sleep(50);
-    const missing = latencies.map((l) => expected - l.length);
+    while (latencies.some((l, i) => l.length < expected[i]!) && Date.now() < settleBy) await sleep(50);
+    const missing = latencies.map((l, i) => expected[i]! - l.length);
     const censoredAt = performance.now();
     latencies.forEach((l, i) => {
-      if (l.length === expected) return;
-      for (const [key, t] of sentAt) if (t >= measureFrom && !received[i]!.has(key)) l.push(censoredAt - t);
+      if (l.length === expected[i]) return;
+      for (const [key, t] of sentAt[i]!) if (t >= measureFrom && !received[i]!.has(key)) l.push(censoredAt - t);
     });
     const loopDelay: Record<string, LoopDelay> = {};
     procs.forEach((p, i) => {

@@ -70,7 +70,7 @@ export function versions(): Versions {
     python = JSON.parse(
       quiet(`${PYTHON_DIR}/.venv/bin/python`, [
         '-c',
-        'import json, sys, importlib.metadata as m; print(json.dumps({"python": sys.version.split()[0], **{p: m.version(p) for p in ["confluent-kafka", "scikit-learn", "numpy", "scipy", "pandas"]}, "librdkafka": __import__("confluent_kafka").libversion()[0]}))',
+        'import json, sys, importlib.metadata as m; print(json.dumps({"python": sys.version.split()[0], **{p: m.version(p) for p in ["confluent-kafka", "onnxruntime", "scikit-learn", "numpy", "scipy", "pandas"]}, "librdkafka": __import__("confluent_kafka").libversion()[0]}))',
       ]),
     ) as Record<string, string>;
   } catch {

@@ -1,13 +1,15 @@
-/** What a run needs before measuring: the broker, the bundles, the Python venv and the peer's trained model. */
+/** What a run needs before measuring: the broker, the bundles, the Python venv and the peers' models. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { ensureKafka } from '@ridestream/kafka-tool';
 import { bundleAll } from './bundle';
 import { say } from './log';
-import { COURSE_TRAIN_MONTHS, PYTHON_DIR, ROOT, TMP_DIR } from './paths';
+import { COURSE_TRAIN_MONTHS, PYTHON_DIR, ROOT, TMP_DIR, modelPath } from './paths';
 import { procUsage, runToEnd } from './procs';
 
 export const PYTHON = `${PYTHON_DIR}/.venv/bin/python`;
 export const COURSE_MODEL = `${TMP_DIR}/course-model.bin`;
+/** The golden rides libs/features and libs/model are tested on: the same-model peer must agree with them. */
+const GOLDEN_FEATURES = `${ROOT}libs/features/test/fixtures/golden-features.jsonl`;
 
 export interface Broker {
   readonly brokers: string;
@@ -36,7 +38,11 @@ export async function setupBundles(): Promise<void> {
   say(`bundled the processes under test in ${Math.round(performance.now() - t0)} ms`);
 }
 
-/** Creates bench/python/.venv (pinned) and trains the course model unless it is newer than the script. */
+/**
+ * Creates bench/python/.venv (pinned), trains the course model unless it is newer than the script, and checks that
+ * the same-model peer builds the golden rides' duration features exactly as the TypeScript consumer does (and gets
+ * their recorded predictions): a peer fed other columns would not be the same model.
+ */
 export async function setupPython(): Promise<void> {
   const t0 = performance.now();
   const venv = await runToEnd('python-setup', 'bash', [`${PYTHON_DIR}/setup`], 600_000);
@@ -53,5 +59,17 @@ export async function setupPython(): Promise<void> {
     if (train.code !== 0)
       throw new Error(`training the course model failed (${train.code}); see bench/results/tmp/logs`);
   }
-  say(`Python peer ready (venv + course model) in ${Math.round((performance.now() - t0) / 1000)} s`);
+  const golden = await runToEnd(
+    'python-onnx-golden',
+    PYTHON,
+    [`${PYTHON_DIR}/peer_onnx.py`, '--model', modelPath('duration'), '--check-golden', GOLDEN_FEATURES],
+    120_000,
+  );
+  if (golden.code !== 0)
+    throw new Error(
+      `the same-model peer disagrees with ${GOLDEN_FEATURES} (${golden.code}); see bench/results/tmp/logs`,
+    );
+  say(
+    `Python peers ready (venv, course model, same-model peer on the golden rides) in ${Math.round((performance.now() - t0) / 1000)} s`,
+  );
 }

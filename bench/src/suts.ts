@@ -2,6 +2,7 @@
  * The systems under test on the stream: each starts as its own process(es) on given topics, the way it runs in
  * production (bundled apps for ridestream), and is observed only from outside (topics, /proc, /metrics).
  */
+import type { RideEvent } from '@ridestream/features';
 import { bundlePath, type Entry } from './bundle';
 import { PROFILE_DIR, PYTHON_DIR, modelPath } from './paths';
 import { freePort, spawnProc, waitReady, type Proc } from './procs';
@@ -12,11 +13,14 @@ export const STREAM_SUTS = [
   'duration',
   'duration-inline',
   'duration-eos',
+  'duration-shadow',
+  'duration-kafkajs',
   'tip',
   'both',
   'baseline',
   'python-record',
   'python-batch',
+  'python-onnx',
 ] as const;
 export type SutName = (typeof STREAM_SUTS)[number];
 
@@ -26,15 +30,52 @@ export const SUT_LABELS: Record<SutName, string> = {
   duration: 'ridestream duration-consumer (XGBoost, 14 features)',
   'duration-inline': 'duration-consumer, scoring on the Kafka thread (SCORING_WORKER=false)',
   'duration-eos': 'duration-consumer, exactly-once (EXACTLY_ONCE=true, transactions)',
+  'duration-shadow': 'duration-consumer with a shadow model (SHADOW_MODEL_URI = the same model, to <output>.shadow)',
+  'duration-kafkajs': 'duration-consumer on kafkajs (KAFKA_CLIENT=kafkajs)',
   tip: 'ridestream tip-consumer (XGBoost, 14 features)',
   both: 'ridestream duration + tip consumers together',
   baseline: 'ridestream consumer serving the course linear baseline (ONNX)',
   'python-record': 'Python peer, one record at a time (course logic)',
   'python-batch': 'Python peer, micro-batched (500)',
+  'python-onnx': 'Python peer on the same ONNX duration model (onnxruntime, pandas features, micro-batched 500)',
 };
 
+/** What one output topic of a system holds: predictions answering one event type, or every event forwarded. */
+export type OutputOf = RideEvent['type'] | 'every event';
+
+/**
+ * Per output topic (both consumers: one each), the records it gets from the input. The input is each ride's three
+ * events (started, completed, paid): a scorer writes one prediction per ride (for the event it scores), the
+ * pass-through one record per event.
+ */
+export const SUT_OUTPUTS: Record<SutName, readonly OutputOf[]> = {
+  passthrough: ['every event'],
+  'passthrough-platformatic': ['every event'],
+  duration: ['ride.started'],
+  'duration-inline': ['ride.started'],
+  'duration-eos': ['ride.started'],
+  'duration-shadow': ['ride.started'],
+  'duration-kafkajs': ['ride.started'],
+  tip: ['ride.completed'],
+  both: ['ride.started', 'ride.completed'],
+  baseline: ['ride.started'],
+  'python-record': ['ride.started'],
+  'python-batch': ['ride.started'],
+  'python-onnx': ['ride.started'],
+};
+
+/** Events of one ride (contract v2): `ride.started`, `ride.completed`, `ride.paid`. */
+export const EVENTS_PER_RIDE = 3;
+
 /** Output topics a SUT writes (both consumers: one each). */
-export const outputCount = (name: SutName) => (name === 'both' ? 2 : 1);
+export const outputCount = (name: SutName) => SUT_OUTPUTS[name].length;
+
+/** Records one ride puts on each of the SUT's output topics. */
+export const recordsPerRide = (name: SutName) => (SUT_OUTPUTS[name][0] === 'every event' ? EVENTS_PER_RIDE : 1);
+
+/** Topics a SUT writes besides its outputs and dead letters, which must exist (the broker creates none). */
+export const extraTopics = (name: SutName, outputs: readonly string[]): string[] =>
+  name === 'duration-shadow' ? [`${outputs[0]!}.shadow`] : [];
 
 export interface SutMember {
   readonly proc: Proc;
@@ -86,9 +127,13 @@ async function startNode(
   return { proc, port };
 }
 
-function startPython(mode: 'record' | 'batch', name: string, o: SutOptions, t: SutTopics): Proc {
+function startPython(mode: 'record' | 'batch' | 'onnx', name: string, o: SutOptions, t: SutTopics): Proc {
+  const peer =
+    mode === 'onnx'
+      ? [`${PYTHON_DIR}/peer_onnx.py`, '--model', modelPath('duration')]
+      : [`${PYTHON_DIR}/peer.py`, '--model', o.pythonModel, '--mode', mode];
   return spawnProc(name, `${PYTHON_DIR}/.venv/bin/python`, [
-    `${PYTHON_DIR}/peer.py`,
+    ...peer,
     '--brokers',
     o.brokers,
     '--input',
@@ -97,10 +142,6 @@ function startPython(mode: 'record' | 'batch', name: string, o: SutOptions, t: S
     t.outputs[0]!,
     '--group',
     `${name}-group`,
-    '--model',
-    o.pythonModel,
-    '--mode',
-    mode,
     '--batch',
     String(o.batchSize),
     '--max-seconds',
@@ -148,6 +189,19 @@ export async function startSut(name: SutName, t: SutTopics, o: SutOptions): Prom
           EXACTLY_ONCE: 'true',
         });
         break;
+      case 'duration-shadow':
+        // The same model as the champion: the cost measured is the second scoring and its topic, not another graph.
+        await consumer('duration-consumer', 'duration', t.outputs[0]!, {
+          MODEL_PATH: modelPath('duration'),
+          SHADOW_MODEL_URI: modelPath('duration'),
+        });
+        break;
+      case 'duration-kafkajs':
+        await consumer('duration-consumer', 'duration', t.outputs[0]!, {
+          MODEL_PATH: modelPath('duration'),
+          KAFKA_CLIENT: 'kafkajs',
+        });
+        break;
       case 'tip':
         await consumer('tip-consumer', 'tip', t.outputs[0]!, { MODEL_PATH: modelPath('tip') });
         break;
@@ -161,8 +215,9 @@ export async function startSut(name: SutName, t: SutTopics, o: SutOptions): Prom
         });
         break;
       case 'python-record':
-      case 'python-batch': {
-        const mode = name === 'python-record' ? 'record' : 'batch';
+      case 'python-batch':
+      case 'python-onnx': {
+        const mode = name === 'python-record' ? 'record' : name === 'python-batch' ? 'batch' : 'onnx';
         started.push({ proc: startPython(mode, `${name}-${o.tag}`, o, t) });
         break;
       }

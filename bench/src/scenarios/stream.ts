@@ -1,17 +1,29 @@
 /**
- * Sections 1a-3: the systems on the stream (pass-through, ridestream's consumers, the Python peer).
- * Drain rounds first: each round pre-fills one fresh input topic and runs every system on it in turn (fresh output
- * and dead-letter topics, fresh group), starting the order one further each round so that the box's noise falls
- * on all of them alike. Then latency runs at 50% and 80% of each system's median drain rate, on fresh topics.
+ * Sections 1a-3: the systems on the stream (pass-through, ridestream's consumers, the Python peers).
+ * The input is every ride's three events in replay's order (bench/src/rides.ts); every rate is in rides: a scorer's
+ * predictions, a pass-through's forwarded events over three. Drain rounds first: each round pre-fills one fresh
+ * input topic and runs every system on it in turn (fresh output and dead-letter topics, fresh group), starting the
+ * order one further each round so that the box's noise falls on all of them alike. Then latency runs at 50% and
+ * 80% of each system's median drain rate (and at fixed rates), on fresh topics.
  */
-import type { RideEvent } from '@ridestream/features';
 import { measureDrain, type DrainResult } from '../drain';
 import { createTopics, deleteTopics, prefill, uniqueName, withProducer, type BenchKafka } from '../kafka';
 import { measureLatency, type LatencyResult } from '../latency';
 import { round, say } from '../log';
-import { ridePayloads } from '../rides';
+import { eventPayloads, type StreamEvent } from '../rides';
 import { median } from '../stats';
-import { outputCount, startSut, type RunningSut, type SutName, type SutOptions, type SutTopics } from '../suts';
+import {
+  EVENTS_PER_RIDE,
+  SUT_OUTPUTS,
+  extraTopics,
+  outputCount,
+  recordsPerRide,
+  startSut,
+  type RunningSut,
+  type SutName,
+  type SutOptions,
+  type SutTopics,
+} from '../suts';
 
 export interface StreamSettings {
   readonly rides: number;
@@ -30,7 +42,8 @@ export interface StreamSettings {
 
 export interface StreamContext {
   readonly bench: BenchKafka;
-  readonly rides: readonly RideEvent[];
+  /** The month's events in replay's order (`monthTimeline`). */
+  readonly timeline: readonly StreamEvent[];
   readonly sut: Omit<SutOptions, 'tag'>;
   readonly brokerPid?: number;
 }
@@ -62,7 +75,7 @@ async function freshTopics(bench: BenchKafka, name: SutName, input?: string): Pr
   const outputs = Array.from({ length: outputCount(name) }, (_, i) => uniqueName(`${name}-out${i}`));
   const deadLetters = uniqueName(`${name}-dlq`);
   const own = input ? [] : [uniqueName(`${name}-in`)];
-  const all = [...own, ...outputs, deadLetters];
+  const all = [...own, ...outputs, ...extraTopics(name, outputs), deadLetters];
   await createTopics(bench, all);
   return { input: input ?? own[0]!, outputs, deadLetters, all };
 }
@@ -74,14 +87,17 @@ export async function runStream(
 ): Promise<Record<string, SutStreamResult>> {
   const results: Record<string, SutStreamResult> = {};
   for (const name of suts) results[name] = { drains: [], saturation: {} as never, latency: [], errors: [] };
-  const payloads = ridePayloads(ctx.rides, s.rides, 'd');
+  const { payloads } = eventPayloads(ctx.timeline, s.rides, 'd');
   const cleanups: Promise<void>[] = [];
 
   for (let r = 0; r < s.rounds; r++) {
     const input = uniqueName(`in-round${r + 1}`);
     await createTopics(ctx.bench, [input]);
     const perSec = await withProducer(ctx.bench, (producer) => prefill(producer, input, payloads));
-    say(`round ${r + 1}/${s.rounds}: ${s.rides} rides pre-filled on ${input} (${Math.round(perSec)}/s)`);
+    say(
+      `round ${r + 1}/${s.rounds}: ${s.rides} rides (${payloads.length} events) pre-filled on ${input} ` +
+        `(${Math.round(perSec)} events/s)`,
+    );
     const order = suts.map((_, i) => suts[(i + r) % suts.length]!);
     for (const name of order) {
       const topics = await freshTopics(ctx.bench, name, input);
@@ -94,6 +110,7 @@ export async function runStream(
           outputs: topics.outputs,
           deadLetters: topics.deadLetters,
           n: s.rides,
+          recordsPerRide: recordsPerRide(name),
           capSeconds: s.capSeconds,
           brokerPid: ctx.brokerPid,
           round: r + 1,
@@ -161,21 +178,28 @@ export async function runStream(
     try {
       sut = await startSut(name, topics, { ...ctx.sut, tag: `lat${Math.round(load * 100)}` });
       const n = Math.min(s.maxLatencyRides, Math.ceil(rate * s.latencySeconds));
-      const result = await measureLatency({
+      const { payloads: events, types } = eventPayloads(ctx.timeline, n, `l${Math.round(load * 100)}`);
+      // Each output's clock starts at the event it answers; a pass-through's first record of a ride is its start.
+      const answers = SUT_OUTPUTS[name].map((o) => (o === 'every event' ? 'ride.started' : o));
+      const perEvent = await measureLatency({
         bench: ctx.bench,
         sut,
         input: topics.input,
         outputs: topics.outputs,
-        payloads: ridePayloads(ctx.rides, n, `l${Math.round(load * 100)}`),
-        rate,
+        payloads: events,
+        rate: rate * EVENTS_PER_RIDE,
         seconds: s.latencySeconds,
         warmupSeconds: s.warmupSeconds,
+        startsClock: (output, index) => types[index] === answers[output],
       });
-      results[name]!.latency.push({
-        load,
-        fixedRate,
-        result,
-      });
+      // Paced in events; reported in rides, like every other rate.
+      const result = {
+        ...perEvent,
+        targetRate: perEvent.targetRate / EVENTS_PER_RIDE,
+        achievedRate: perEvent.achievedRate / EVENTS_PER_RIDE,
+        sent: perEvent.sent / EVENTS_PER_RIDE,
+      };
+      results[name]!.latency.push({ load, fixedRate, result });
       say(
         `  ${name} at ${Math.round(load * 100)}% (${rate}/s): e2e ms ` +
           result.latencyMs.map((l) => `p50 ${round(l.p50)} p95 ${round(l.p95)} p99 ${round(l.p99)}`).join(' | ') +
