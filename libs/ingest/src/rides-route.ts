@@ -8,7 +8,10 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 export interface RidesRouteOptions {
   /** The topic (Kafka) or stream (Kinesis) the rides go to. */
   readonly topic: string;
-  /** Resolves once the transport holds the messages (Kafka: acks=all; Kinesis: PutRecords accepted them). */
+  /**
+   * Resolves once the transport holds the messages (Kafka: acks=all; Kinesis: PutRecords accepted them); a
+   * rejection is answered 503 with retry-after (PUBLISH_QUEUE_FULL: "producer busy").
+   */
   readonly publish: (messages: readonly OutgoingMessage[]) => Promise<void>;
   readonly maxRidesPerRequest: number;
   readonly logger: Logger;
@@ -85,13 +88,15 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
     try {
       await o.publish(messages);
     } catch (err) {
-      o.logger.error({ err, rides: messages.length }, 'publish failed');
+      // A failed batch is logged once where it failed (the coalescer); a request refused for a full queue is load.
+      o.logger.debug({ err, rides: messages.length }, 'publish failed');
       span?.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       rejected.inc({ status: '503' });
+      const busy = (err as { code?: unknown }).code === 'PUBLISH_QUEUE_FULL';
       return reply
         .code(503)
         .header('retry-after', '1')
-        .send({ error: 'broker unavailable, retry later', retriable: true });
+        .send({ error: busy ? 'producer busy, retry later' : 'broker unavailable, retry later', retriable: true });
     } finally {
       end();
       span?.end();
