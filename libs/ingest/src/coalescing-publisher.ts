@@ -20,8 +20,16 @@ export interface CoalescingOptions {
 
 export interface CoalescingPublisherOptions extends CoalescingOptions {
   readonly logger: Pick<Logger, 'warn'>;
-  /** Called once per publish call with its size, for metrics. */
-  readonly onBatch?: (records: number, requests: number) => void;
+  /** Called once per publish call when it settles, for metrics. */
+  readonly onBatch?: (batch: BatchReport) => void;
+}
+
+/** One publish call: its size, how long the transport took to acknowledge it (or fail), and whether it did. */
+export interface BatchReport {
+  readonly records: number;
+  readonly requests: number;
+  readonly seconds: number;
+  readonly ok: boolean;
 }
 
 /** The producer's publisher with requests gathered into batches; `queuedRecords()` is what waits for a slot. */
@@ -102,13 +110,24 @@ export function createCoalescingPublisher(inner: RidesPublisher, o: CoalescingPu
 
   const send = (batch: Batch): void => {
     inFlight.add(batch);
-    o.onBatch?.(batch.records, batch.requests.length);
+    const t0 = performance.now();
+    const report = (ok: boolean) =>
+      o.onBatch?.({
+        records: batch.records,
+        requests: batch.requests.length,
+        seconds: (performance.now() - t0) / 1000,
+        ok,
+      });
     const messages =
       batch.requests.length === 1 ? batch.requests[0]!.messages : batch.requests.flatMap((r) => r.messages);
     // A publish that throws synchronously fails its batch like one that rejects.
     new Promise<void>((resolve) => resolve(inner.publish(messages))).then(
-      () => settle(batch),
+      () => {
+        report(true);
+        settle(batch);
+      },
       (cause: unknown) => {
+        report(false);
         o.logger.warn({ err: cause, rides: batch.records, requests: batch.requests.length }, 'batch publish failed');
         settle(
           batch,

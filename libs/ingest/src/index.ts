@@ -17,6 +17,11 @@ export { DEFAULT_MAX_GAP_MS, replayBatches, replaySchedule } from './replay-cloc
 export type { ReplayPace } from './replay-clock';
 export type { ReplayEvent, ReplayOptions, ReplayResult } from './replay';
 export { createCoalescingPublisher } from './coalescing-publisher';
-export type { CoalescingOptions, CoalescingPublisher, CoalescingPublisherOptions } from './coalescing-publisher';
+export type {
+  BatchReport,
+  CoalescingOptions,
+  CoalescingPublisher,
+  CoalescingPublisherOptions,
+} from './coalescing-publisher';
 export { INGEST_ERROR_CODES, IngestError } from './errors';
 export type { IngestErrorCode } from './errors';

@@ -108,10 +108,21 @@ export function createProducerService(o: ProducerServiceOptions): ProducerServic
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
     registers: [registry],
   });
+  // Per publish call, not per request: one observation per batch keeps the per-request work down.
+  const publishSeconds = new Histogram({
+    name: 'ridestream_publish_seconds',
+    help: 'Time from a publish call (one batch of requests) to the transport acknowledging it',
+    labelNames: ['outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
   const publisher = createCoalescingPublisher(o.publisher, {
     ...(o.coalescing ?? DEFAULT_COALESCING),
     logger,
-    onBatch: (rides) => batchRides.observe(rides),
+    onBatch: (b) => {
+      batchRides.observe(b.records);
+      publishSeconds.observe({ outcome: b.ok ? 'ok' : 'failed' }, b.seconds);
+    },
   });
   new Gauge({
     name: 'ridestream_publish_queued_rides',

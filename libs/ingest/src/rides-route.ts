@@ -3,7 +3,7 @@ import type { OutgoingMessage } from '@ridestream/stream-core';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { contextFromHeaders, registerMethodNotAllowed, traceHeaders, type Logger } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 
 export interface RidesRouteOptions {
   /** The topic (Kafka) or stream (Kinesis) the rides go to. */
@@ -44,12 +44,6 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
     labelNames: ['status'],
     registers,
   });
-  const publishSeconds = new Histogram({
-    name: 'ridestream_publish_seconds',
-    help: 'Time to broker acknowledgement',
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers,
-  });
 
   registerMethodNotAllowed(app, '/rides', ['POST']);
   app.post('/rides', async (request, reply) => {
@@ -84,7 +78,6 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
       value: JSON.stringify(event),
       headers,
     }));
-    const end = publishSeconds.startTimer();
     try {
       await o.publish(messages);
     } catch (err) {
@@ -98,7 +91,6 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
         .header('retry-after', '1')
         .send({ error: busy ? 'producer busy, retry later' : 'broker unavailable, retry later', retriable: true });
     } finally {
-      end();
       span?.end();
     }
     accepted.inc(messages.length);
