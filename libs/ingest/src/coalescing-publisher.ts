@@ -111,7 +111,9 @@ export function createCoalescingPublisher(inner: RidesPublisher, o: CoalescingPu
   const send = (batch: Batch): void => {
     inFlight.add(batch);
     const t0 = performance.now();
+    // Only while the batch is ours: one the stop deadline failed is not reported again.
     const report = (ok: boolean) =>
+      inFlight.has(batch) &&
       o.onBatch?.({
         records: batch.records,
         requests: batch.requests.length,
@@ -151,8 +153,10 @@ export function createCoalescingPublisher(inner: RidesPublisher, o: CoalescingPu
 
   const schedule = (): void => {
     // Every slot busy: a settling batch dispatches what waits.
-    if (inFlight.size >= o.maxInFlight || cancelTimer) return;
+    if (inFlight.size >= o.maxInFlight) return;
+    // A full batch goes at once, even while a linger runs for the first request.
     if (queued >= o.maxBatchRecords) return dispatch();
+    if (cancelTimer) return;
     if (o.lingerMs === 0) {
       const t = setImmediate(dispatch);
       cancelTimer = () => clearImmediate(t);

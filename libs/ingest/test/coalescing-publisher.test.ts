@@ -191,7 +191,11 @@ describe('createCoalescingPublisher', () => {
     expect(calls.map((c) => c.keys)).toEqual([['a', 'b']]);
     calls[0]!.resolve();
     await vi.advanceTimersByTimeAsync(0);
-    void publisher.publish(rides('c', 'd', 'e'));
+    void publisher.publish(rides('c'));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls).toHaveLength(1);
+    // Full while the linger of 'c' runs: sent at once.
+    void publisher.publish(rides('d', 'e'));
     await vi.advanceTimersByTimeAsync(0);
     expect(calls.map((c) => c.keys)[1]).toEqual(['c', 'd', 'e']);
   });
