@@ -33,7 +33,6 @@ describe('ride flow: HTTP producer -> rides topic -> both consumers -> predictio
       publisher: createKafkaRidesPublisher({
         kafka: { brokers: brokers(), clientId: 'e2e-producer' },
         topic: rides,
-        lingerMs: 5,
         compression: 'none',
         logger,
       }),

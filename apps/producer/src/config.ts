@@ -25,29 +25,45 @@ const httpEnvSchema = serviceEnvSchema.extend({
   RATE_LIMIT_PER_MINUTE: envSchemas.positiveInt
     .optional()
     .describe('requests per client IP per minute on `POST /rides` (429 above); unlimited when unset'),
-});
-
-/** The producer on Kafka (the default). */
-export const kafkaConfigSchema = kafkaEnvSchema.extend(httpEnvSchema.shape).extend({
-  RIDES_TOPIC: z.string().min(1).default('rides').describe('topic the ride events go to'),
-  /** How long the publisher waits to batch concurrent requests into one broker request. */
+  /** Concurrent requests' rides go out in one publish call (libs/ingest createCoalescingPublisher). */
   LINGER_MS: z.coerce
     .number()
     .int()
     .min(0)
     .max(1000)
-    .default(5)
-    .describe('how long to batch concurrent requests into one broker request'),
+    .default(0)
+    .describe(
+      'how long the first request of a batch waits for others while a publish slot is free (0: none; a batch ' +
+        'gathers anyway while the previous one is in flight)',
+    ),
+  PUBLISH_MAX_BATCH_RIDES: envSchemas.positiveInt
+    .max(10_000)
+    .default(1000)
+    .describe('rides per publish call at most (a larger request goes alone, never split)'),
+  PUBLISH_MAX_QUEUED_RIDES: envSchemas.positiveInt
+    .default(20_000)
+    .describe('rides waiting for a publish slot at most; requests beyond get 503 with `Retry-After`'),
+});
+
+/** Publish calls in flight at once: its own default per transport (`PUBLISH_MAX_IN_FLIGHT`). */
+const maxInFlight = (defaultValue: number, why: string) =>
+  envSchemas.positiveInt.max(64).default(defaultValue).describe(`publish calls in flight at once (${why})`);
+
+/** The producer on Kafka (the default). */
+export const kafkaConfigSchema = kafkaEnvSchema.extend(httpEnvSchema.shape).extend({
+  RIDES_TOPIC: z.string().min(1).default('rides').describe('topic the ride events go to'),
+  PUBLISH_MAX_IN_FLIGHT: maxInFlight(1, "kafkajs's idempotent producer sends one request per broker at a time"),
   COMPRESSION: z.enum(['none', 'gzip']).default('none').describe('compression of the produced batches'),
   CREATE_TOPICS: envSchemas.flag.default(false).describe('create `RIDES_TOPIC` at startup when missing (dev)'),
 });
 export type KafkaProducerEnv = z.infer<typeof kafkaConfigSchema>;
 
-/** The producer on Kinesis (`TRANSPORT=kinesis`): each request is one or more PutRecords calls, keyed by ride id. */
+/** The producer on Kinesis (`TRANSPORT=kinesis`): each batch of requests is one or more PutRecords calls, keyed by ride id. */
 export const kinesisConfigSchema = kinesisEnvSchema.extend(httpEnvSchema.shape).extend({
   RIDES_STREAM: z.string().min(1).default('rides').describe('stream the ride events go to (partition key = ride id)'),
   /** Create `RIDES_STREAM` at startup when missing (dev); off where infrastructure is managed. */
   CREATE_RESOURCES: envSchemas.flag.default(false).describe('create `RIDES_STREAM` at startup when missing (dev)'),
+  PUBLISH_MAX_IN_FLIGHT: maxInFlight(4, 'PutRecords calls; each takes up to 500 records'),
 });
 export type KinesisProducerEnv = z.infer<typeof kinesisConfigSchema>;
 

@@ -22,7 +22,6 @@ function ridesPublisher(config: Config, logger: Logger): RidesPublisher {
   return createKafkaRidesPublisher({
     kafka: kafkaConnectionFromEnv(config.env, 'producer'),
     topic: config.env.RIDES_TOPIC,
-    lingerMs: config.env.LINGER_MS,
     compression: config.env.COMPRESSION,
     logger,
   });
@@ -42,6 +41,14 @@ async function main(): Promise<void> {
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
     apiKeys: env.PRODUCER_API_KEYS,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    coalescing: {
+      maxBatchRecords: env.PUBLISH_MAX_BATCH_RIDES,
+      lingerMs: env.LINGER_MS,
+      maxInFlight: env.PUBLISH_MAX_IN_FLIGHT,
+      maxQueuedRecords: env.PUBLISH_MAX_QUEUED_RIDES,
+      // Half the drain deadline for the rides still waiting; closing the server and the client take the rest.
+      stopTimeoutMs: Math.floor(env.SHUTDOWN_TIMEOUT_MS / 2),
+    },
     logger,
   });
   await runService(service, { logger, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS });

@@ -22,7 +22,10 @@ describe('producer config', () => {
       HTTP_PORT: 8080,
       BODY_LIMIT_BYTES: 1048576,
       MAX_RIDES_PER_REQUEST: 1000,
-      LINGER_MS: 5,
+      LINGER_MS: 0,
+      PUBLISH_MAX_BATCH_RIDES: 1000,
+      PUBLISH_MAX_IN_FLIGHT: 1,
+      PUBLISH_MAX_QUEUED_RIDES: 20_000,
       COMPRESSION: 'none',
       CREATE_TOPICS: false,
     });
@@ -57,6 +60,8 @@ describe('producer config', () => {
       HTTP_PORT: 8080,
       BODY_LIMIT_BYTES: 1048576,
       MAX_RIDES_PER_REQUEST: 1000,
+      LINGER_MS: 0,
+      PUBLISH_MAX_IN_FLIGHT: 4,
     });
     expect(c.env.KINESIS_ENDPOINT).toBeUndefined();
     expect(c.env.PRODUCER_API_KEYS).toBeUndefined();

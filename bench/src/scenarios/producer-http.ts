@@ -25,8 +25,10 @@ export interface HttpRun {
   readonly producerCores: number;
   readonly loadGeneratorCores: number;
   readonly producerPeakRssMB: number;
-  /** Records on the topic == rides the producer counted as accepted. */
+  /** Records on the topic == rides the producer counted as accepted (once it is quiet). */
   readonly topicMatchesAccepted: boolean;
+  /** Rides per publish call (concurrent requests gathered by the producer), over the measured window. */
+  readonly ridesPerPublish: number;
 }
 
 export interface HttpResult {
@@ -46,6 +48,21 @@ function bodiesFile(rides: readonly RideEvent[], perRequest: number, count: numb
   const path = `${TMP_DIR}/bodies-${perRequest}.json`;
   writeFileSync(path, JSON.stringify(bodies));
   return path;
+}
+
+/**
+ * The producer's accepted total once it stops moving: requests the load generator left in flight when it stopped
+ * are still published and counted after its last answer, so the topic is compared with the total only then.
+ */
+async function quietTotal(port: number): Promise<number> {
+  let last = await scrapeCounter(port, 'ridestream_rides_accepted_total');
+  for (let stable = 0, i = 0; stable < 3 && i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = await scrapeCounter(port, 'ridestream_rides_accepted_total');
+    stable = now === last && (await scrapeCounter(port, 'ridestream_publish_queued_rides')) === 0 ? stable + 1 : 0;
+    last = now;
+  }
+  return last;
 }
 
 export async function runProducerHttp(
@@ -94,6 +111,8 @@ export async function runProducerHttp(
         break;
       }
       const before = await scrapeCounter(port, 'ridestream_rides_accepted_total');
+      const batches0 = await scrapeCounter(port, 'ridestream_publish_batch_rides_count');
+      const batchRides0 = await scrapeCounter(port, 'ridestream_publish_batch_rides_sum');
       const cpu0 = procUsage(producer.pid)?.cpuSeconds ?? 0;
       const gen = load(o.seconds, `http-load${perRequest}`);
       let genCpu = 0;
@@ -117,7 +136,10 @@ export async function runProducerHttp(
         ok: number;
       };
       const accepted = (await scrapeCounter(port, 'ridestream_rides_accepted_total')) - before;
-      const total = await scrapeCounter(port, 'ridestream_rides_accepted_total');
+      const ridesPerPublish =
+        ((await scrapeCounter(port, 'ridestream_publish_batch_rides_sum')) - batchRides0) /
+        ((await scrapeCounter(port, 'ridestream_publish_batch_rides_count')) - batches0);
+      const total = await quietTotal(port);
       const run: HttpRun = {
         ridesPerRequest: perRequest,
         connections,
@@ -138,11 +160,13 @@ export async function runProducerHttp(
         loadGeneratorCores: genCpu / r.duration,
         producerPeakRssMB: usage?.peakRssMB ?? NaN,
         topicMatchesAccepted: (await withAdmin(bench, (admin) => topicCount(admin, topic))) === total,
+        ridesPerPublish,
       };
       runs.push(run);
       say(
         `  POST /rides x${perRequest} (${connections} connections): ${Math.round(run.acceptedRidesPerSec)} rides/s, ` +
-          `${Math.round(run.requestsPerSec)} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms`,
+          `${Math.round(run.requestsPerSec)} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, ` +
+          `${run.ridesPerPublish.toFixed(1)} rides per publish call, topic = accepted: ${run.topicMatchesAccepted}`,
       );
     } catch (err) {
       errors.push(`${perRequest} per request: ${(err as Error).message}`);

@@ -1,4 +1,4 @@
-export { createProducerApp, createProducerService } from './producer-service';
+export { createProducerApp, createProducerService, DEFAULT_COALESCING } from './producer-service';
 export type {
   ProducerAppOptions,
   ProducerHttpOptions,
@@ -16,3 +16,12 @@ export { replayRides, ReplayError } from './replay';
 export { DEFAULT_MAX_GAP_MS, replayBatches, replaySchedule } from './replay-clock';
 export type { ReplayPace } from './replay-clock';
 export type { ReplayEvent, ReplayOptions, ReplayResult } from './replay';
+export { createCoalescingPublisher } from './coalescing-publisher';
+export type {
+  BatchReport,
+  CoalescingOptions,
+  CoalescingPublisher,
+  CoalescingPublisherOptions,
+} from './coalescing-publisher';
+export { INGEST_ERROR_CODES, IngestError } from './errors';
+export type { IngestErrorCode } from './errors';

@@ -3,12 +3,15 @@ import type { OutgoingMessage } from '@ridestream/stream-core';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { contextFromHeaders, registerMethodNotAllowed, traceHeaders, type Logger } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 
 export interface RidesRouteOptions {
   /** The topic (Kafka) or stream (Kinesis) the rides go to. */
   readonly topic: string;
-  /** Resolves once the transport holds the messages (Kafka: acks=all; Kinesis: PutRecords accepted them). */
+  /**
+   * Resolves once the transport holds the messages (Kafka: acks=all; Kinesis: PutRecords accepted them); a
+   * rejection is answered 503 with retry-after (PUBLISH_QUEUE_FULL: "producer busy").
+   */
   readonly publish: (messages: readonly OutgoingMessage[]) => Promise<void>;
   readonly maxRidesPerRequest: number;
   readonly logger: Logger;
@@ -39,12 +42,6 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
     name: 'ridestream_rides_rejected_requests_total',
     help: 'Requests answered 4xx/5xx',
     labelNames: ['status'],
-    registers,
-  });
-  const publishSeconds = new Histogram({
-    name: 'ridestream_publish_seconds',
-    help: 'Time to broker acknowledgement',
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers,
   });
 
@@ -81,19 +78,19 @@ export function registerRidesRoute(app: FastifyInstance, o: RidesRouteOptions): 
       value: JSON.stringify(event),
       headers,
     }));
-    const end = publishSeconds.startTimer();
     try {
       await o.publish(messages);
     } catch (err) {
-      o.logger.error({ err, rides: messages.length }, 'publish failed');
+      // A failed batch is logged once where it failed (the coalescer); a request refused for a full queue is load.
+      o.logger.debug({ err, rides: messages.length }, 'publish failed');
       span?.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       rejected.inc({ status: '503' });
+      const busy = (err as { code?: unknown }).code === 'PUBLISH_QUEUE_FULL';
       return reply
         .code(503)
         .header('retry-after', '1')
-        .send({ error: 'broker unavailable, retry later', retriable: true });
+        .send({ error: busy ? 'producer busy, retry later' : 'broker unavailable, retry later', retriable: true });
     } finally {
-      end();
       span?.end();
     }
     accepted.inc(messages.length);

@@ -11,8 +11,14 @@ import {
 import { aStarted } from '@ridestream/features/testing';
 import type { OutgoingMessage } from '@ridestream/stream-core';
 import { silentLogger } from '@ridestream/runtime';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createProducerService, type ProducerService, type RidesPublisher } from '../src/index';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createProducerService,
+  DEFAULT_COALESCING,
+  type CoalescingOptions,
+  type ProducerService,
+  type RidesPublisher,
+} from '../src/index';
 
 interface FakePublisher extends RidesPublisher {
   readonly calls: string[];
@@ -45,10 +51,15 @@ afterEach(async () => {
   await Promise.all(services.splice(0).map((s) => s.stop()));
 });
 
-function build(publisher: RidesPublisher, createResources = false): ProducerService {
+function build(
+  publisher: RidesPublisher,
+  createResources = false,
+  coalescing: CoalescingOptions = DEFAULT_COALESCING,
+): ProducerService {
   const service = createProducerService({
     publisher,
     createResources,
+    coalescing,
     host: '127.0.0.1',
     port: 0,
     bodyLimitBytes: 64 * 1024,
@@ -92,6 +103,36 @@ describe('createProducerService on an injected publisher', () => {
     expect(res.headers['retry-after']).toBe('1');
     const metrics = (await s.http.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/^ridestream_rides_rejected_requests_total\{status="503",service="producer"\} 1$/m);
+  });
+
+  it('answers 503 "producer busy" with retry-after while the publish queue is full, and 202 to the requests it queued', async () => {
+    let release = () => {};
+    const sent: string[] = [];
+    const publisher: RidesPublisher = {
+      ...fakePublisher(),
+      publish: (messages) =>
+        new Promise<void>((resolve) => {
+          sent.push(...messages.map((m) => m.key));
+          release = resolve;
+        }),
+    };
+    const s = build(publisher, false, { ...DEFAULT_COALESCING, maxInFlight: 1, maxQueuedRecords: 1 });
+    const inFlight = post(s, aStarted('a'));
+    await vi.waitFor(() => expect(sent).toEqual(['a']));
+    const queued = post(s, aStarted('b'));
+    await vi.waitFor(async () => {
+      const metrics = (await s.http.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(/^ridestream_publish_queued_rides\{service="producer"\} 1$/m);
+    });
+    const refused = await post(s, aStarted('c'));
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.json()).toEqual({ error: 'producer busy, retry later', retriable: true });
+    release();
+    await vi.waitFor(() => expect(sent).toEqual(['a', 'b']));
+    release();
+    expect((await inFlight).statusCode).toBe(202);
+    expect((await queued).statusCode).toBe(202);
   });
 
   it('rejects a method other than POST on /rides with 405 and Allow: POST', async () => {

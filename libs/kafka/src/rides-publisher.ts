@@ -7,25 +7,23 @@ import { ensureTopics } from './topics';
 export interface KafkaRidesPublisherOptions {
   readonly kafka: KafkaConnection;
   readonly topic: string;
-  /** How long to wait to batch concurrent requests into one broker request. */
-  readonly lingerMs: number;
   readonly compression: 'none' | 'gzip';
   readonly logger: Logger;
 }
 
 /**
- * The rides publisher on Kafka: an idempotent kafkajs producer (acks=all) whose `publish` lingers `lingerMs` to
- * batch concurrent requests; `prepare()` creates the topic.
+ * The rides publisher on Kafka: an idempotent kafkajs producer (acks=all) whose `publish` is one produce request
+ * per call, resolved once the broker acknowledged every message; gathering concurrent requests into one call is the
+ * producer service's (libs/ingest `createCoalescingPublisher`). `prepare()` creates the topic.
  *
  * @example
  * const publisher = createKafkaRidesPublisher({ kafka: { brokers, clientId: 'producer' }, topic: 'rides',
- *   lingerMs: 5, compression: 'none', logger });
+ *   compression: 'none', logger });
  */
 export function createKafkaRidesPublisher(o: KafkaRidesPublisherOptions): RidesPublisher {
   const kafka = createKafka(o.kafka, o.logger);
   const publisher = createPublisher(kafka, {
     logger: o.logger,
-    lingerMs: o.lingerMs,
     compression: o.compression,
     idempotent: true,
   });
@@ -36,7 +34,7 @@ export function createKafkaRidesPublisher(o: KafkaRidesPublisherOptions): RidesP
       await ensureTopics(kafka, [{ topic: o.topic }]);
     },
     start: () => publisher.start(),
-    publish: (messages) => publisher.enqueue(messages),
+    publish: (messages) => publisher.send(messages),
     stop: () => publisher.stop(),
   };
 }
