@@ -4,7 +4,7 @@ import { deadLetterHeaders } from './dead-letter';
 import type { ConsumerMetrics } from './metrics';
 import { planBatch, type BatchPlan } from './outcomes';
 import type { OutgoingMessage, SourceRecord, SourceRef } from './records';
-import type { Scorer } from './score';
+import type { Scorer } from './scorer';
 import type { RecordOutcome } from './outcomes';
 import type { Shadow } from './shadow';
 
