@@ -1,7 +1,7 @@
 import {
   FEATURE_SPECS,
-  makePrediction,
   parseRideEvent,
+  predictionSerializer,
   type FeatureSpec,
   type PredictionKind,
   type RideEvent,
@@ -98,7 +98,7 @@ export async function scoreRecords(
     } catch (err) {
       failure = err;
     }
-    const scoredAt = now();
+    const toJson = predictionSerializer(predictor.kind, predictor.model, now());
     valid.forEach(({ index, event }, row) => {
       const record = records[index]!;
       if (!values) {
@@ -120,9 +120,7 @@ export async function scoreRecords(
             record,
             rideId: event.rideId,
             value,
-            payload: JSON.stringify(
-              makePrediction({ kind: predictor.kind, model: predictor.model, event, value, scoredAt }),
-            ),
+            payload: toJson(event, value),
           }
         : { status: 'rejected', record, code: 'NON_FINITE_PREDICTION', reason: `model returned ${value}`, issues: [] };
     });
