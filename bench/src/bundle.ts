@@ -10,7 +10,7 @@ export const ENTRIES = {
   'duration-consumer': 'apps/duration-consumer/src/main.ts',
   'tip-consumer': 'apps/tip-consumer/src/main.ts',
   // Loaded by both consumer bundles from beside them (libs/stream-core startScoringWorker).
-  'scoring-worker': 'libs/stream-core/src/scoring-worker.ts',
+  'scoring-worker': 'libs/stream-core/src/worker-thread.ts',
   producer: 'apps/producer/src/main.ts',
   passthrough: 'bench/src/children/passthrough.ts',
   'passthrough-platformatic': 'bench/src/children/passthrough-platformatic.ts',

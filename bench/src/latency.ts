@@ -82,6 +82,9 @@ async function startSubscriber(
   for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     partitionsConsumedConcurrently: 3,
+    // The observer never commits: with auto-commit kafkajs sends an OffsetCommit after every batch and only then
+    // fetches again, which put a broker round trip of the bench's own into every measured delivery.
+    autoCommit: false,
     eachBatch: async ({ batch }) => {
       const at = performance.now();
       onMessages(

@@ -21,7 +21,7 @@ const readJson = (path) => JSON.parse(readFileSync(join(root, path), 'utf8'));
  * The consumers' scoring worker thread: `startScoringWorker` (libs/stream-core) loads `scoring-worker.js` from
  * beside the bundle it runs in. A path starting with `/` is from the repo root, others from the app folder.
  */
-const SCORING_WORKER = '/libs/stream-core/src/scoring-worker.ts';
+const SCORING_WORKER = '/libs/stream-core/src/worker-thread.ts';
 
 /**
  * Project -> app folder and entries. The key of `entries` is the output file name (`main` -> main.js).

@@ -32,6 +32,7 @@ export {
   makePrediction,
   predictionId,
   predictionSchema,
+  predictionSerializer,
   tipPredictionSchema,
 } from './prediction';
 export type { DurationPrediction, Prediction, PredictionInput, PredictionKind, TipPrediction } from './prediction';

@@ -47,9 +47,13 @@ export type Prediction = z.infer<typeof predictionSchema>;
  * Re-scoring the same event with the same model after a crash (or a duplicate event) gives the same id.
  */
 export function predictionId(kind: PredictionKind, model: { name: string; version: string }, eventId: string): string {
-  // One-shot `hash` (Node >= 20.12): no Hash object per record, half the cost of createHash on the hot path.
-  return hash('sha256', `${kind}\u0000${model.name}\u0000${model.version}\u0000${eventId}`, 'hex').slice(0, 32);
+  return idWithPrefix(idPrefix(kind, model), eventId);
 }
+
+const idPrefix = (kind: PredictionKind, model: { readonly name: string; readonly version: string }) =>
+  `${kind}\u0000${model.name}\u0000${model.version}\u0000`;
+// One-shot `hash` (Node >= 20.12): no Hash object per record, half the cost of createHash on the hot path.
+const idWithPrefix = (prefix: string, eventId: string) => hash('sha256', prefix + eventId, 'hex').slice(0, 32);
 
 export interface PredictionInput {
   readonly kind: PredictionKind;
@@ -76,4 +80,26 @@ export function makePrediction(input: PredictionInput): Prediction {
     eventTime: event.occurredAt,
     scoredAt: input.scoredAt.toISOString(),
   } as Prediction;
+}
+
+/**
+ * `JSON.stringify(makePrediction(...))` for many events scored by one model at one instant, without the object per
+ * event: the parts shared by the chunk (kind, unit, model, scoredAt, the id's hash prefix) are encoded once. Gives
+ * byte-for-byte the same text (prediction.test.ts checks it); ~3x cheaper per prediction (bench/micro/per-record.ts).
+ *
+ * @example
+ * const toJson = predictionSerializer('duration', model.info, new Date());
+ * const payload = toJson(started, 12.5);
+ */
+export function predictionSerializer(
+  kind: PredictionKind,
+  model: { readonly name: string; readonly version: string },
+  scoredAt: Date,
+): (event: PredictionInput['event'], value: number) => string {
+  const head = `{"schemaVersion":${CONTRACT_VERSION},"kind":${JSON.stringify(kind)},"unit":${JSON.stringify(PREDICTION_KINDS[kind])},"predictionId":"`;
+  const modelJson = JSON.stringify({ name: model.name, version: model.version });
+  const tail = `,"scoredAt":${JSON.stringify(scoredAt.toISOString())}}`;
+  const prefix = idPrefix(kind, model);
+  return (event, value) =>
+    `${head}${idWithPrefix(prefix, event.eventId)}","rideId":${JSON.stringify(event.rideId)},"event":{"type":${JSON.stringify(event.type)},"id":${JSON.stringify(event.eventId)}},"model":${modelJson},"value":${JSON.stringify(value)},"eventTime":${JSON.stringify(event.occurredAt)}${tail}`;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FeaturesError, type FieldIssue } from './errors';
+import { fastScoredEvent, type FastBounds } from './ride-event-fast';
 
 /** Version of the ride event and prediction contract; bump on any breaking change (docs/FEATURES.md). */
 export const CONTRACT_VERSION = 2 as const;
@@ -30,10 +31,13 @@ const paymentType = z.int().min(1).max(6).nullable();
 const miles = z.number().min(0).max(MAX_TRIP_DISTANCE_MILES);
 
 /** An ISO 8601 date-time with an explicit offset (`Z` or `±hh:mm`) that names a real instant. */
-const offsetDateTime = z.iso.datetime({ offset: true }).refine((s) => {
+const isEventInstant = (s: string) => {
   const ms = Date.parse(s);
   return Number.isFinite(ms) && ms >= MIN_EVENT_MS && ms < MAX_EVENT_MS && isRealCalendarDate(s);
-}, 'must be a real date-time between 2000 and 2100');
+};
+const offsetDateTime = z.iso
+  .datetime({ offset: true })
+  .refine(isEventInstant, 'must be a real date-time between 2000 and 2100');
 
 /** `Date.parse` rolls 2021-02-30 over to March; the contract rejects it instead. */
 function isRealCalendarDate(iso: string): boolean {
@@ -101,6 +105,16 @@ export type RideCompleted = z.infer<typeof rideCompletedSchema>;
 export type RidePaid = z.infer<typeof ridePaidSchema>;
 export type RideEvent = RideStarted | RideCompleted | RidePaid;
 
+/** The schema's bounds, for the fast path of `validateRideEvent` (ride-event-fast.ts; exported for its tests only). */
+export const FAST_BOUNDS: FastBounds = {
+  minZone: MIN_ZONE,
+  maxZone: MAX_ZONE,
+  maxMiles: MAX_TRIP_DISTANCE_MILES,
+  maxFare: MAX_FARE_USD,
+  version: CONTRACT_VERSION,
+  instant: isEventInstant,
+};
+
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: FeaturesError };
 
 export function toFieldIssues(error: z.ZodError): FieldIssue[] {
@@ -133,9 +147,13 @@ export function validateRideEvent(value: unknown): ParseResult<RideEvent> {
       },
     ]);
   }
-  const result = rideEventSchema.safeParse(value);
-  if (!result.success) return fail('INVALID_EVENT', 'invalid ride event', toFieldIssues(result.error));
-  const event = result.data;
+  // The scored types' common case without zod (~5x cheaper); anything it is unsure of goes through the schema.
+  let event: RideEvent | undefined = fastScoredEvent(value, FAST_BOUNDS);
+  if (!event) {
+    const result = rideEventSchema.safeParse(value);
+    if (!result.success) return fail('INVALID_EVENT', 'invalid ride event', toFieldIssues(result.error));
+    event = result.data;
+  }
   if (event.type === 'ride.completed' && Date.parse(event.occurredAt) < Date.parse(event.startedAt)) {
     return fail('DROPOFF_BEFORE_PICKUP', 'invalid ride event', [
       { path: 'occurredAt', message: `drop-off ${event.occurredAt} is before the pickup startedAt ${event.startedAt}` },

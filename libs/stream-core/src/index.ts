@@ -7,8 +7,9 @@ export type { BatchPlan, RecordOutcome } from './outcomes';
 export { planMessages, processChunk } from './pipeline';
 export type { PipelineOptions } from './pipeline';
 export type { OutgoingMessage, SourceRecord, SourceRef } from './records';
-export { modelScorer, predictEvents, predictorScorer, scoreRecords, specOf } from './score';
-export type { ModelIdentity, Predictor, Scorer } from './score';
+export { predictEvents, scoreRecords, specOf } from './score-records';
+export { modelScorer, predictorScorer } from './scorer';
+export type { ModelIdentity, Predictor, Scorer } from './scorer';
 export { createStreamConsumerService } from './service';
 export type {
   StreamConsumerService,

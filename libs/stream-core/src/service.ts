@@ -15,7 +15,7 @@ import { createConsumerMetrics, type ConsumerMetrics } from './metrics';
 import type { BatchPlan } from './outcomes';
 import type { PipelineOptions } from './pipeline';
 import type { OutgoingMessage } from './records';
-import type { Scorer } from './score';
+import type { Scorer } from './scorer';
 import { createShadow } from './shadow';
 
 const SHADOW_PLAN: BatchPlan = { scored: [], deadLetters: [], skipped: [], commitThrough: null, retryFrom: null };

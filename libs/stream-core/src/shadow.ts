@@ -1,6 +1,6 @@
 import type { Logger } from '@ridestream/runtime';
 import type { OutgoingMessage, SourceRecord } from './records';
-import type { Scorer } from './score';
+import type { Scorer } from './scorer';
 
 interface OutcomeCounter {
   inc(labels: { outcome: 'published' | 'failed' | 'skipped' }, value?: number): void;

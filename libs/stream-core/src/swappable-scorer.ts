@@ -1,7 +1,7 @@
 import type { Logger } from '@ridestream/runtime';
 import type { RecordOutcome } from './outcomes';
 import type { SourceRecord } from './records';
-import type { ModelIdentity, Scorer } from './score';
+import type { ModelIdentity, Scorer } from './scorer';
 
 export interface SwappableScorerOptions {
   /** The scorer serving at start (already loaded and checked). Owned from here on. */

@@ -1,7 +1,7 @@
 import type { FieldIssue, PredictionKind } from '@ridestream/features';
 import type { RecordOutcome } from './outcomes';
 import type { SourceRecord } from './records';
-import type { ModelIdentity } from './score';
+import type { ModelIdentity } from './scorer';
 
 /** `workerData` of the scoring worker. */
 export interface WorkerInit {

@@ -1,9 +1,9 @@
-import { FEATURE_SPECS, type PredictionKind } from '@ridestream/features';
-import { createModel, ModelError, MODEL_ERROR_CODES, type ModelErrorCode } from '@ridestream/model';
+import type { PredictionKind } from '@ridestream/features';
+import { ModelError, MODEL_ERROR_CODES, type ModelErrorCode } from '@ridestream/model';
 import { Worker } from 'node:worker_threads';
 import type { RecordOutcome } from './outcomes';
 import type { SourceRecord } from './records';
-import { modelScorer, type ModelIdentity, type Scorer } from './score';
+import type { ModelIdentity, Scorer } from './scorer';
 import { fromWire, packValues, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol';
 
 export interface ScoringWorkerOptions {
@@ -24,12 +24,12 @@ export class ScoringWorkerError extends Error {
 
 /**
  * The worker's code. Bundled (dist/apps/<app>/main.js) it is the sibling bundle `scoring-worker.js` that
- * tools/build/bundle.mjs writes. From source (tsx, vitest) it is the .ts file, which the worker can load only after
+ * tools/build/bundle.mjs writes from `worker-thread.ts`. From source (tsx, vitest) it is the .ts file, which the worker can load only after
  * registering tsx's loader in its own thread (`--import tsx` in a worker's execArgv does not, on Node 20).
  */
 function workerSource(): { source: string | URL; eval: boolean } {
   if (!import.meta.url.endsWith('.ts')) return { source: new URL('./scoring-worker.js', import.meta.url), eval: false };
-  const entry = JSON.stringify(new URL('./scoring-worker.ts', import.meta.url).href);
+  const entry = JSON.stringify(new URL('./worker-thread.ts', import.meta.url).href);
   return {
     source: `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); });`,
     eval: true,
@@ -132,48 +132,4 @@ export function startScoringWorker(o: ScoringWorkerOptions): Promise<Scorer> {
       },
     });
   });
-}
-
-export interface LoadScorerOptions {
-  readonly kind: PredictionKind;
-  readonly modelPath: string;
-  /** See `ScoringWorkerOptions.registry`. */
-  readonly registry?: { readonly name: string; readonly version: string };
-  /** Score in a worker thread (the default in the apps), or everything on the calling thread. */
-  readonly worker: boolean;
-  /**
-   * With `worker`: chunks smaller than this are scored on the calling thread. 0 (default): all go to the worker.
-   * Costs a second copy of the model in memory (~70 MB for the XGBoost models, measured).
-   */
-  readonly workerMinRecords?: number;
-}
-
-/**
- * The scorer a consumer app runs with. With `worker` and `workerMinRecords`, small chunks (light load) are scored
- * here: the transport thread is idle then and a hop to another thread costs two thread wake-ups, milliseconds on a busy
- * box; full chunks (heavy load) go to the worker, where both cores work at once. A missing, corrupt or mismatched
- * model stops startup with the same `ModelError` whichever thread loads it.
- */
-export async function loadScorer(o: LoadScorerOptions): Promise<Scorer> {
-  const min = o.workerMinRecords ?? 0;
-  const load = () => createModel({ path: o.modelPath, features: FEATURE_SPECS[o.kind], registry: o.registry });
-  if (!o.worker) return modelScorer(o.kind, await load());
-  if (min <= 0) return startScoringWorker(o);
-  const inThread = modelScorer(o.kind, await load());
-  let worker: Scorer;
-  try {
-    worker = await startScoringWorker(o);
-  } catch (err) {
-    await inThread.dispose();
-    throw err;
-  }
-  let disposed: Promise<void> | undefined;
-  return {
-    kind: o.kind,
-    model: worker.model,
-    failed: worker.failed,
-    lookahead: worker.lookahead,
-    score: (records) => (records.length < min ? inThread : worker).score(records),
-    dispose: () => (disposed ??= Promise.all([worker.dispose(), inThread.dispose()]).then(() => {})),
-  };
 }

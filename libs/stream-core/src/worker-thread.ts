@@ -6,12 +6,13 @@
 import { FEATURE_SPECS } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
 import { parentPort, workerData } from 'node:worker_threads';
-import { modelScorer, scoreRecords } from './score';
+import { scoreRecords } from './score-records';
+import { modelScorer } from './scorer';
 import type { SourceRecord } from './records';
 import { toWire, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol';
 
 const port = parentPort;
-if (!port) throw new Error('scoring-worker.ts runs only as a worker thread (see startScoringWorker)');
+if (!port) throw new Error('worker-thread.ts runs only as a worker thread (see startScoringWorker)');
 const init = workerData as WorkerInit;
 
 function recordsOf(data: Uint8Array, lengths: Int32Array): SourceRecord[] {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelScorer, type RecordOutcome, type Scorer, type SourceRecord } from '../src/index';
-import { loadScorer, ScoringWorkerError, startScoringWorker } from '../src/scoring';
+import { loadScorer, ScoringWorkerError, startScoringWorker } from '../src/scoring-entry';
 
 const MODEL = 'models/duration/model.onnx';
 const rec = (position: string, value: string | null): SourceRecord => ({

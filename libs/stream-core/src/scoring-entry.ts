@@ -3,5 +3,7 @@
  * separate entry point because it pulls in onnxruntime-node, which the main entry (and everything that imports it:
  * the transport adapters, the producer) must not load.
  */
-export { loadScorer, ScoringWorkerError, startScoringWorker } from './worker-scorer';
-export type { LoadScorerOptions, ScoringWorkerOptions } from './worker-scorer';
+export { loadScorer } from './load-scorer';
+export type { LoadScorerOptions } from './load-scorer';
+export { ScoringWorkerError, startScoringWorker } from './worker-client';
+export type { ScoringWorkerOptions } from './worker-client';
