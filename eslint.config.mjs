@@ -49,10 +49,12 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['type:feature'],
               bannedExternalImports: [...IO_PACKAGES, 'node:fs', 'node:net', 'node:http', 'fs', 'net', 'http'],
             },
+            // Utilities (config, logging, lifecycle) serve every process, a CLI as much as a server: no HTTP framework
+            // (the ops HTTP server is libs/ops-http, a data-access lib) and no transport or model client.
             {
               sourceTag: 'type:util',
               onlyDependOnLibsWithTags: ['type:util'],
-              bannedExternalImports: ['kafkajs', '@aws-sdk/*', 'onnxruntime-node'],
+              bannedExternalImports: ['kafkajs', '@aws-sdk/*', 'onnxruntime-node', 'fastify', '@fastify/*'],
             },
             {
               sourceTag: 'type:tool',

@@ -2,8 +2,8 @@
 /**
  * Bundles one app into dist/apps/<app>/ for a slim runtime image:
  *
- *   node tools/build/bundle.mjs <project>      producer, replay, duration-consumer, tip-consumer, consumer-lambda,
- *                                              batch-cli (or batch), subscribe, prediction-api
+ *   node tools/build/bundle.mjs <app>      producer, replay, duration-consumer, tip-consumer, consumer-lambda,
+ *                                          batch, subscriber, monitor, prediction-api   (the folder under apps/)
  *
  * Output: one self-contained ESM file per entry (+ .map), and a package.json/package-lock.json that list only the
  * packages left external (native bindings), pinned to the versions of the root package-lock, so that the image
@@ -13,47 +13,23 @@ import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { APPS } from './apps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const readJson = (path) => JSON.parse(readFileSync(join(root, path), 'utf8'));
 
-/**
- * The consumers' scoring worker thread: `startScoringWorker` (libs/stream-core) loads `scoring-worker.js` from
- * beside the bundle it runs in. A path starting with `/` is from the repo root, others from the app folder.
- */
-const SCORING_WORKER = '/libs/stream-core/src/worker-thread.ts';
-
-/**
- * Project -> app folder and entries. The key of `entries` is the output file name (`main` -> main.js).
- * The folder name is also the dist folder, because that is what each project.json declares as `outputs`.
- */
-const APPS = {
-  // The producer image also carries the replay CLI (`node replay.js`), built from its own app.
-  producer: { dir: 'producer', entries: { main: 'src/main.ts', replay: '/apps/replay/src/main.ts' } },
-  replay: { dir: 'replay', entries: { main: 'src/main.ts' } },
-  'duration-consumer': { dir: 'duration-consumer', entries: { main: 'src/main.ts', 'scoring-worker': SCORING_WORKER } },
-  'tip-consumer': { dir: 'tip-consumer', entries: { main: 'src/main.ts', 'scoring-worker': SCORING_WORKER } },
-  'batch-cli': { dir: 'batch', entries: { main: 'src/main.ts' } },
-  subscribe: { dir: 'subscribe', entries: { main: 'src/main.ts' } },
-  'model-monitor': { dir: 'monitor', entries: { main: 'src/main.ts' } },
-  'prediction-api': { dir: 'prediction-api', entries: { main: 'src/main.ts' } },
-  'consumer-lambda': { dir: 'consumer-lambda', entries: { main: 'src/main.ts' } },
-};
-
 /** Always external: native addons (and their platform binaries) cannot be inlined into a JS file. */
 const ALWAYS_EXTERNAL = new Set(['onnxruntime-node']);
 
-const arg = process.argv[2];
-// project.json of batch-cli passes its folder name (`batch`), so accept either.
-const project = APPS[arg] ? arg : Object.keys(APPS).find((p) => APPS[p].dir === arg);
-const app = APPS[project];
+const appName = process.argv[2];
+const app = APPS[appName];
 if (!app) {
   console.error(`usage: node tools/build/bundle.mjs <${Object.keys(APPS).join('|')}>`);
   process.exit(2);
 }
 
-const appDir = join(root, 'apps', app.dir);
-const outdir = join(root, 'dist', 'apps', app.dir);
+const appDir = join(root, 'apps', appName);
+const outdir = join(root, 'dist', 'apps', appName);
 const rootPkg = readJson('package.json');
 const lock = readJson('package-lock.json');
 
@@ -174,7 +150,7 @@ while (queue.length > 0) {
 }
 
 const manifest = {
-  name: `@ridestream/${project}-dist`,
+  name: `@ridestream/${appName}-dist`,
   version: rootPkg.version,
   private: true,
   type: 'module',

@@ -30,7 +30,7 @@ const targets = z
 /** The server and what it reads, the same on both transports. */
 const dashboardEnvSchema = serviceEnvSchema.extend({
   HTTP_HOST: z.string().min(1).default('0.0.0.0').describe('address of the page and its event stream'),
-  HTTP_PORT: envSchemas.port.default(8090).describe('port of the page and its event stream'),
+  HTTP_PORT: envSchemas.port.default(8088).describe('port of the page and its event stream'),
   /** Comma-separated `name=url` of the /metrics to scrape (producer, consumers); none = streams only. */
   SCRAPE_TARGETS: targets
     .default([])

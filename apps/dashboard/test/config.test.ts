@@ -17,7 +17,7 @@ describe('dashboard config', () => {
     const c = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' });
     expect(c.transport).toBe('kafka');
     expect(c.env).toMatchObject({
-      HTTP_PORT: 8090,
+      HTTP_PORT: 8088,
       RIDES_TOPIC: 'rides',
       PREDICTION_TOPICS: ['ride-duration-predictions', 'tip-predictions'],
       DEAD_LETTER_TOPIC: 'rides.dlq',

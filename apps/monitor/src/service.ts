@@ -6,13 +6,12 @@ import {
   type MonitorRecord,
   type MonitorSnapshot,
 } from '@ridestream/monitor';
+import { createOpsServer, type OpsServer } from '@ridestream/ops-http';
 import {
   createMetricsRegistry,
-  createOpsServer,
   once,
   runCleanups,
   type Logger,
-  type OpsServer,
   type Registry,
   type Service,
 } from '@ridestream/runtime';

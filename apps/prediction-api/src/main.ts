@@ -4,15 +4,14 @@
  */
 import { FEATURE_SPECS } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
-import { registerPredictRoute } from '@ridestream/predict-api';
+import { registerPredictRoute } from '@ridestream/prediction-api';
 import { modelScorer } from '@ridestream/stream-core';
+import { listenable, registerOpsRoutes } from '@ridestream/ops-http';
 import {
   exitOnStartupError,
   createLogger,
   createMetricsRegistry,
-  listenable,
   once,
-  registerOpsRoutes,
   runCleanups,
   runService,
 } from '@ridestream/runtime';

@@ -6,14 +6,8 @@
  * before anyone ports libs/kafka and the runner to it.
  */
 import { Consumer, Producer, ProduceAcks, type Message } from '@platformatic/kafka';
-import {
-  createLogger,
-  createMetricsRegistry,
-  createOpsServer,
-  once,
-  runCleanups,
-  runService,
-} from '@ridestream/runtime';
+import { createOpsServer } from '@ridestream/ops-http';
+import { createLogger, createMetricsRegistry, once, runCleanups, runService } from '@ridestream/runtime';
 import { requireEnv } from './env';
 
 const env = requireEnv(process.env, [

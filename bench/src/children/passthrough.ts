@@ -6,15 +6,8 @@
  */
 import { createKafka, createPublisher } from '@ridestream/kafka';
 import type { OutgoingMessage } from '@ridestream/stream-core';
-import {
-  createLogger,
-  createMetricsRegistry,
-  createOpsServer,
-  once,
-  runCleanups,
-  runService,
-  type Service,
-} from '@ridestream/runtime';
+import { createOpsServer } from '@ridestream/ops-http';
+import { createLogger, createMetricsRegistry, once, runCleanups, runService, type Service } from '@ridestream/runtime';
 import type { EachBatchPayload } from 'kafkajs';
 import { requireEnv } from './env';
 

@@ -2,7 +2,8 @@
  * The dashboard's HTTP side: the page (plain HTML + JS from `libs/dashboard/web`, uPlot from node_modules), the
  * server-sent event stream the page draws from, and the usual /healthz, /readyz and /metrics.
  */
-import { registerOpsRoutes, type Registry } from '@ridestream/runtime';
+import { registerOpsRoutes } from '@ridestream/ops-http';
+import { type Registry } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';

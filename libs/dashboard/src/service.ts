@@ -2,13 +2,12 @@
  * The dashboard service: a stream tap (Kafka or Kinesis, chosen by the app) and a scraper feed the aggregator;
  * every tick its frame goes to the connected pages over server-sent events.
  */
+import { listenable, type OpsServer } from '@ridestream/ops-http';
 import {
   createMetricsRegistry,
-  listenable,
   once,
   runCleanups,
   type Logger,
-  type OpsServer,
   type Registry,
   type Service,
 } from '@ridestream/runtime';

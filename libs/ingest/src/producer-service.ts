@@ -1,13 +1,11 @@
 import { producerOpenApi } from '@ridestream/contracts';
+import { listenable, registerOpsRoutes, type OpsServer } from '@ridestream/ops-http';
 import {
   createMetricsRegistry,
   createTracing,
-  listenable,
   once,
-  registerOpsRoutes,
   runCleanups,
   type Logger,
-  type OpsServer,
   type Service,
 } from '@ridestream/runtime';
 import Fastify, { type FastifyInstance } from 'fastify';

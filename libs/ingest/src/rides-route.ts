@@ -1,7 +1,8 @@
 import { validateRideBatch } from '@ridestream/features';
 import type { OutgoingMessage } from '@ridestream/stream-core';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { contextFromHeaders, registerMethodNotAllowed, traceHeaders, type Logger } from '@ridestream/runtime';
+import { registerMethodNotAllowed } from '@ridestream/ops-http';
+import { contextFromHeaders, traceHeaders, type Logger } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 

@@ -36,6 +36,8 @@ export { PUT_RECORDS_LIMITS } from './put-records';
 export type { PutRecordsLimits } from './put-records';
 export { readKinesisPredictions } from './prediction-reader';
 export type { KinesisPredictionReaderOptions } from './prediction-reader';
+export { readKinesisUnleased } from './unleased-reader';
+export type { UnleasedReaderOptions } from './unleased-reader';
 export { createKinesisConsumerService } from './service';
 export type { KinesisConsumerService, KinesisConsumerServiceOptions } from './service';
 export { readShard } from './shard-reader';

@@ -17,7 +17,5 @@ export { exitOnStartupError, once, runCleanups, runService, withDeadline } from 
 export type { CleanupStep, Lifecycle, ProcessLike, RunServiceOptions, Service } from './lifecycle';
 export { createMetricsRegistry } from './metrics';
 export type { Registry } from './metrics';
-export { createOpsServer, listenable, registerMethodNotAllowed, registerOpsRoutes } from './ops-server';
-export type { OpsServer, OpsServerOptions } from './ops-server';
 export { contextFromHeaders, createTracing, traceHeaders } from './tracing';
 export type { Tracing, TracingOptions } from './tracing';

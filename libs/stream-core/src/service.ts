@@ -1,12 +1,11 @@
+import { createOpsServer, type OpsServer } from '@ridestream/ops-http';
 import {
   createMetricsRegistry,
-  createOpsServer,
   createTracing,
   once,
   runCleanups,
   type CleanupStep,
   type Logger,
-  type OpsServer,
   type Registry,
   type Service,
 } from '@ridestream/runtime';

@@ -1,6 +1,6 @@
 /**
- * subscribe: prints validated predictions from a prediction topic as JSON lines, for app teams to see what they
- * will consume. `KAFKA_BROKERS=127.0.0.1:9092 tsx apps/subscribe/src/main.ts --topic tip-predictions --from-beginning`
+ * subscriber (`npm run subscribe`): prints validated predictions from a prediction topic as JSON lines, for app teams to see what they
+ * will consume. `KAFKA_BROKERS=127.0.0.1:9092 tsx apps/subscriber/src/main.ts --topic tip-predictions --from-beginning`
  */
 import { kafkaConnectionFromEnv } from '@ridestream/kafka';
 import { createLogger } from '@ridestream/runtime';
@@ -17,7 +17,7 @@ const program = new Command('subscribe')
   .option('--limit <n>', 'stop after n predictions (0 = never)', (v) => Number(v), 0)
   .action(async (opts: { topic: string; group?: string; fromBeginning: boolean; limit: number }) => {
     const config = loadConfig(process.env);
-    const logger = createLogger({ name: 'subscribe', level: config.LOG_LEVEL, destination: process.stderr });
+    const logger = createLogger({ name: 'subscriber', level: config.LOG_LEVEL, destination: process.stderr });
     let seen = 0;
     let done: () => void = () => {};
     const finished = new Promise<void>((r) => (done = r));

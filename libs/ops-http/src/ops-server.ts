@@ -1,7 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
-import type { Lifecycle } from './lifecycle';
-import { once } from './lifecycle';
+import { once, type Lifecycle, type Registry } from '@ridestream/runtime';
 
 export interface OpsServerOptions {
   readonly host: string;

@@ -8,7 +8,7 @@ import {
   type RideEvent,
 } from '@ridestream/features';
 import { predictEvents, type Predictor } from '@ridestream/stream-core';
-import { registerMethodNotAllowed } from '@ridestream/runtime';
+import { registerMethodNotAllowed } from '@ridestream/ops-http';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 

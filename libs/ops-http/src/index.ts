@@ -1,0 +1,2 @@
+export { createOpsServer, listenable, registerMethodNotAllowed, registerOpsRoutes } from './ops-server';
+export type { OpsServer, OpsServerOptions } from './ops-server';
