@@ -5,7 +5,6 @@ interface PlatformaticErrorShape {
   readonly code?: unknown;
   readonly canRetry?: unknown;
   readonly needsRejoin?: unknown;
-  readonly producerFenced?: unknown;
   readonly errors?: unknown;
   readonly cause?: unknown;
 }
@@ -17,12 +16,11 @@ const nested = (e: PlatformaticErrorShape): unknown[] => (Array.isArray(e.errors
  * Whether a @platformatic/kafka error may pass if tried again. The client flags each protocol error `canRetry` (from
  * Kafka's own table) and network and timeout errors too; a `MultipleErrors` (one per partition or broker of a request)
  * is retriable only if every one inside is: a request that failed on a missing topic and a lost connection at once
- * would fail again on the topic. A fenced producer and an authentication failure never pass.
+ * would fail again on the topic. (A fenced producer and a refused login are `canRetry: false` in the client.)
  */
 export function isRetriablePlatformaticError(error: unknown): boolean {
   if (!isObject(error)) return false;
   if (error instanceof KafkaTransportError) return error.retriable;
-  if (error.producerFenced === true || error.code === 'PLT_KFK_AUTHENTICATION') return false;
   const inner = nested(error).filter(isObject);
   if (inner.length > 0) return inner.every(isRetriablePlatformaticError);
   if (error.canRetry === true) return true;
@@ -40,8 +38,28 @@ export function isStaleMembershipError(error: unknown): boolean {
   return nested(error).some(isStaleMembershipError) || (isObject(error.cause) && isStaleMembershipError(error.cause));
 }
 
-/** A platformatic failure as our typed error, `retriable` judged as above, the original kept as `cause`. */
+/** Kafka's names of the protocol errors inside (`apiId`, e.g. `CONCURRENT_TRANSACTIONS`), each once. */
+export function protocolErrorIds(error: unknown): string[] {
+  const ids = new Set<string>();
+  const visit = (e: unknown) => {
+    if (!isObject(e)) return;
+    const id = (e as { apiId?: unknown }).apiId;
+    if (typeof id === 'string') ids.add(id);
+    nested(e).forEach(visit);
+    visit(e.cause);
+  };
+  visit(error);
+  return [...ids];
+}
+
+/**
+ * A platformatic failure as our typed error, `retriable` judged as above, the original kept as `cause`. The message
+ * names the broker's error codes: the client's own ("Received response with error while executing API
+ * InitProducerId(v5)") says which request failed but not why.
+ */
 export function toKafkaTransportError(code: KafkaErrorCode, what: string, cause: unknown): KafkaTransportError {
   const reason = isObject(cause) ? cause.message : String(cause);
-  return new KafkaTransportError(code, `${what}: ${reason}`, isRetriablePlatformaticError(cause), { cause });
+  const ids = protocolErrorIds(cause);
+  const message = `${what}: ${reason}${ids.length ? ` (${ids.join(', ')})` : ''}`;
+  return new KafkaTransportError(code, message, isRetriablePlatformaticError(cause), { cause });
 }
