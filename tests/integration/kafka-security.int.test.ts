@@ -8,7 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKafka, isRetriableKafkaError, kafkaConnectionFromEnv, kafkaEnvSchema } from '@ridestream/kafka';
+import {
+  createKafka,
+  isRetriableKafkaError,
+  KAFKA_CLIENTS,
+  kafkaConnectionFromEnv,
+  kafkaEnvSchema,
+} from '@ridestream/kafka';
 import { startSecureKafka, type SecureKafka } from '@ridestream/kafka-tool';
 import { loadEnvConfig, type Env, type Logger } from '@ridestream/runtime';
 import { collect, freshTopics, unique, waitFor } from '@ridestream/testing';
@@ -90,50 +96,54 @@ function causeChain(error: unknown): string {
 }
 
 describe('SCRAM over TLS on a private SASL_SSL broker', () => {
-  it('scores rides end to end through a real duration-consumer process, without logging the password', async () => {
-    const logs = captureLogs('security-test');
-    // The test's own clients use SCRAM-SHA-512 and the consumer SCRAM-SHA-256: both mechanisms carry real traffic.
-    const kafka = clientFromEnv(secureEnv({ KAFKA_SASL_MECHANISM: 'scram-sha-512' }), logs.logger);
-    const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq']);
-    const rides = await realRides(500);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    cleanups.push(() => producer.disconnect());
-    await produceAll(
-      producer,
-      input,
-      rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
-    );
-    const out = await collect(kafka, output);
-    cleanups.push(() => out.stop());
+  it.each(KAFKA_CLIENTS)(
+    'scores rides end to end through a real duration-consumer process on %s, without logging the password',
+    async (client) => {
+      const logs = captureLogs('security-test');
+      // The test's own clients use SCRAM-SHA-512 and the consumer SCRAM-SHA-256: both mechanisms carry real traffic.
+      const kafka = clientFromEnv(secureEnv({ KAFKA_SASL_MECHANISM: 'scram-sha-512' }), logs.logger);
+      const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq']);
+      const rides = await realRides(500);
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      cleanups.push(() => producer.disconnect());
+      await produceAll(
+        producer,
+        input,
+        rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
+      );
+      const out = await collect(kafka, output);
+      cleanups.push(() => out.stop());
 
-    const app = startConsumerProcess('duration', {
-      ...secureEnv(),
-      INPUT_TOPIC: input,
-      OUTPUT_TOPIC: output,
-      DEAD_LETTER_TOPIC: dlq,
-      CONSUMER_GROUP: unique('duration-consumer'),
-      MODEL_PATH: modelPath('duration'),
-      // Debug: the most the app ever logs is what must hold no secret.
-      LOG_LEVEL: 'debug',
-    });
-    processes.push(app);
-    await waitFor(
-      () => out.messages.length >= rides.length || app.child.exitCode !== null,
-      'a prediction for every ride over SASL_SSL',
-      90_000,
-    );
-    expect(app.child.exitCode, app.output()).toBeNull();
-    const counts = countByRide(predictionsOf(out.messages, 'duration'));
-    expect(rides.filter((r) => counts.get(r.rideId) !== 1)).toEqual([]);
-    expect(await app.stop()).toBe(0);
+      const app = startConsumerProcess('duration', {
+        ...secureEnv(),
+        INPUT_TOPIC: input,
+        OUTPUT_TOPIC: output,
+        DEAD_LETTER_TOPIC: dlq,
+        CONSUMER_GROUP: unique('duration-consumer'),
+        MODEL_PATH: modelPath('duration'),
+        KAFKA_CLIENT: client,
+        // Debug: the most the app ever logs is what must hold no secret.
+        LOG_LEVEL: 'debug',
+      });
+      processes.push(app);
+      await waitFor(
+        () => out.messages.length >= rides.length || app.child.exitCode !== null,
+        'a prediction for every ride over SASL_SSL',
+        90_000,
+      );
+      expect(app.child.exitCode, app.output()).toBeNull();
+      const counts = countByRide(predictionsOf(out.messages, 'duration'));
+      expect(rides.filter((r) => counts.get(r.rideId) !== 1)).toEqual([]);
+      expect(await app.stop()).toBe(0);
 
-    const appLog = app.output();
-    expect(appLog).toContain('"msg":"consuming"');
-    expect(appLog).toContain('"msg":"stopped"');
-    expect(appLog).not.toContain(broker.password);
-    expect(logs.text()).not.toContain(broker.password);
-  });
+      const appLog = app.output();
+      expect(appLog).toContain('"msg":"consuming"');
+      expect(appLog).toContain('"msg":"stopped"');
+      expect(appLog).not.toContain(broker.password);
+      expect(logs.text()).not.toContain(broker.password);
+    },
+  );
 
   it('refuses a wrong password at once, with a non-retriable authentication error that names no password', async () => {
     const wrong = `wrong-${randomUUID()}`;
@@ -164,6 +174,24 @@ describe('SCRAM over TLS on a private SASL_SSL broker', () => {
       expect(logs.text()).not.toContain(secret);
     }
     expect(error.message).not.toContain(wrong);
+  });
+
+  it('refuses a wrong password on @platformatic/kafka too: the app exits 1 naming the failed login', async () => {
+    const wrong = `wrong-${randomUUID()}`;
+    const app = startConsumerProcess('duration', {
+      ...secureEnv({ KAFKA_SASL_PASSWORD: wrong }),
+      INPUT_TOPIC: unique('rides'),
+      CONSUMER_GROUP: unique('duration-consumer'),
+      MODEL_PATH: modelPath('duration'),
+      KAFKA_CLIENT: 'platformatic',
+      LOG_LEVEL: 'debug',
+    });
+    processes.push(app);
+    expect(await app.exited).toBe(1);
+    const appLog = app.output();
+    expect(appLog).toMatch(/BROKERS_UNREACHABLE/);
+    expect(appLog).toMatch(/SASL|[Aa]uthentication/);
+    for (const secret of [wrong, broker.password]) expect(appLog).not.toContain(secret);
   });
 
   it.concurrent.each([

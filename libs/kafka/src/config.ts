@@ -32,7 +32,5 @@ export const kafkaClientEnvSchema = z.object({
   KAFKA_CLIENT: z
     .enum(KAFKA_CLIENTS)
     .default('kafkajs')
-    .describe(
-      'Kafka client of the consumer: `kafkajs` or `platformatic` (@platformatic/kafka 1.35.0, pure JavaScript, ~2x the pass-through rate)',
-    ),
+    .describe('Kafka client of the consumer: `kafkajs` or `platformatic` (@platformatic/kafka 1.35.0; see the README)'),
 });
