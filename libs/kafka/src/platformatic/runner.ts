@@ -199,6 +199,9 @@ export async function startPlatformaticRunner(o: PlatformaticRunnerOptions): Pro
       autocommit: false,
       mode: 'committed',
       fallbackMode: 'earliest',
+      // The client's default buffer (1,024 records) cuts what one pass takes to about two chunks spread over the
+      // partitions, so the scoring worker would wait on every round trip: buffer what one pass processes.
+      highWaterMark: pendingLimit(o),
     })) as Stream;
 
   async function loop(first: Stream): Promise<void> {
