@@ -96,54 +96,51 @@ function causeChain(error: unknown): string {
 }
 
 describe('SCRAM over TLS on a private SASL_SSL broker', () => {
-  it.each(KAFKA_CLIENTS)(
-    'scores rides end to end through a real duration-consumer process on %s, without logging the password',
-    async (client) => {
-      const logs = captureLogs('security-test');
-      // The test's own clients use SCRAM-SHA-512 and the consumer SCRAM-SHA-256: both mechanisms carry real traffic.
-      const kafka = clientFromEnv(secureEnv({ KAFKA_SASL_MECHANISM: 'scram-sha-512' }), logs.logger);
-      const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq']);
-      const rides = await realRides(500);
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-      cleanups.push(() => producer.disconnect());
-      await produceAll(
-        producer,
-        input,
-        rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
-      );
-      const out = await collect(kafka, output);
-      cleanups.push(() => out.stop());
+  it.each(KAFKA_CLIENTS)('scores rides end to end on %s, without logging the password', async (client) => {
+    const logs = captureLogs('security-test');
+    // The test's own clients use SCRAM-SHA-512 and the consumer SCRAM-SHA-256: both mechanisms carry real traffic.
+    const kafka = clientFromEnv(secureEnv({ KAFKA_SASL_MECHANISM: 'scram-sha-512' }), logs.logger);
+    const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq']);
+    const rides = await realRides(500);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    cleanups.push(() => producer.disconnect());
+    await produceAll(
+      producer,
+      input,
+      rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
+    );
+    const out = await collect(kafka, output);
+    cleanups.push(() => out.stop());
 
-      const app = startConsumerProcess('duration', {
-        ...secureEnv(),
-        INPUT_TOPIC: input,
-        OUTPUT_TOPIC: output,
-        DEAD_LETTER_TOPIC: dlq,
-        CONSUMER_GROUP: unique('duration-consumer'),
-        MODEL_PATH: modelPath('duration'),
-        KAFKA_CLIENT: client,
-        // Debug: the most the app ever logs is what must hold no secret.
-        LOG_LEVEL: 'debug',
-      });
-      processes.push(app);
-      await waitFor(
-        () => out.messages.length >= rides.length || app.child.exitCode !== null,
-        'a prediction for every ride over SASL_SSL',
-        90_000,
-      );
-      expect(app.child.exitCode, app.output()).toBeNull();
-      const counts = countByRide(predictionsOf(out.messages, 'duration'));
-      expect(rides.filter((r) => counts.get(r.rideId) !== 1)).toEqual([]);
-      expect(await app.stop()).toBe(0);
+    const app = startConsumerProcess('duration', {
+      ...secureEnv(),
+      INPUT_TOPIC: input,
+      OUTPUT_TOPIC: output,
+      DEAD_LETTER_TOPIC: dlq,
+      CONSUMER_GROUP: unique('duration-consumer'),
+      MODEL_PATH: modelPath('duration'),
+      KAFKA_CLIENT: client,
+      // Debug: the most the app ever logs is what must hold no secret.
+      LOG_LEVEL: 'debug',
+    });
+    processes.push(app);
+    await waitFor(
+      () => out.messages.length >= rides.length || app.child.exitCode !== null,
+      'a prediction for every ride over SASL_SSL',
+      90_000,
+    );
+    expect(app.child.exitCode, app.output()).toBeNull();
+    const counts = countByRide(predictionsOf(out.messages, 'duration'));
+    expect(rides.filter((r) => counts.get(r.rideId) !== 1)).toEqual([]);
+    expect(await app.stop()).toBe(0);
 
-      const appLog = app.output();
-      expect(appLog).toContain('"msg":"consuming"');
-      expect(appLog).toContain('"msg":"stopped"');
-      expect(appLog).not.toContain(broker.password);
-      expect(logs.text()).not.toContain(broker.password);
-    },
-  );
+    const appLog = app.output();
+    expect(appLog).toContain('"msg":"consuming"');
+    expect(appLog).toContain('"msg":"stopped"');
+    expect(appLog).not.toContain(broker.password);
+    expect(logs.text()).not.toContain(broker.password);
+  });
 
   it('refuses a wrong password at once, with a non-retriable authentication error that names no password', async () => {
     const wrong = `wrong-${randomUUID()}`;
