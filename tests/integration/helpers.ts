@@ -14,6 +14,7 @@ import { brokers, testLogger, unique } from '@ridestream/testing';
 import { cleanTrips, readTlcFile, rideTimeline, type CleanRide } from '@ridestream/tlc';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
+import { kafkaClientEnv } from './support/kafka-client';
 
 export const modelPath = (kind: PredictionKind) => new URL(`../../models/${kind}/model.onnx`, import.meta.url).pathname;
 const TLC_2024_01 = new URL('../../data/tlc/green_tripdata_2024-01.parquet', import.meta.url).pathname;
@@ -58,7 +59,7 @@ export async function startConsumer(
       modelPath: modelPath(kind),
       httpPort: 0,
     }).extend(modelSourceEnvSchema.shape),
-    { KAFKA_BROKERS: brokers().join(','), HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', ...env },
+    { KAFKA_BROKERS: brokers().join(','), HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', ...kafkaClientEnv(), ...env },
   );
   // The app's own path from MODEL_URI / MODEL_PATH (and SHADOW_MODEL_URI) to scorers.
   const { scorer, shadow, registerMetrics } = await loadServingModels(kind, config, logger);

@@ -8,9 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKafka, isRetriableKafkaError, kafkaConnectionFromEnv } from '@ridestream/kafka';
+import {
+  createKafka,
+  isRetriableKafkaError,
+  KAFKA_CLIENTS,
+  kafkaConnectionFromEnv,
+  kafkaEnvSchema,
+} from '@ridestream/kafka';
 import { startSecureKafka, type SecureKafka } from '@ridestream/kafka-tool';
-import { kafkaEnvSchema, loadEnvConfig, type Env, type Logger } from '@ridestream/runtime';
+import { loadEnvConfig, type Env, type Logger } from '@ridestream/runtime';
 import { collect, freshTopics, unique, waitFor } from '@ridestream/testing';
 import type { Kafka } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -90,7 +96,7 @@ function causeChain(error: unknown): string {
 }
 
 describe('SCRAM over TLS on a private SASL_SSL broker', () => {
-  it('scores rides end to end through a real duration-consumer process, without logging the password', async () => {
+  it.each(KAFKA_CLIENTS)('scores rides end to end on %s, without logging the password', async (client) => {
     const logs = captureLogs('security-test');
     // The test's own clients use SCRAM-SHA-512 and the consumer SCRAM-SHA-256: both mechanisms carry real traffic.
     const kafka = clientFromEnv(secureEnv({ KAFKA_SASL_MECHANISM: 'scram-sha-512' }), logs.logger);
@@ -114,6 +120,7 @@ describe('SCRAM over TLS on a private SASL_SSL broker', () => {
       DEAD_LETTER_TOPIC: dlq,
       CONSUMER_GROUP: unique('duration-consumer'),
       MODEL_PATH: modelPath('duration'),
+      KAFKA_CLIENT: client,
       // Debug: the most the app ever logs is what must hold no secret.
       LOG_LEVEL: 'debug',
     });
@@ -164,6 +171,24 @@ describe('SCRAM over TLS on a private SASL_SSL broker', () => {
       expect(logs.text()).not.toContain(secret);
     }
     expect(error.message).not.toContain(wrong);
+  });
+
+  it('refuses a wrong password on @platformatic/kafka too: the app exits 1 naming the failed login', async () => {
+    const wrong = `wrong-${randomUUID()}`;
+    const app = startConsumerProcess('duration', {
+      ...secureEnv({ KAFKA_SASL_PASSWORD: wrong }),
+      INPUT_TOPIC: unique('rides'),
+      CONSUMER_GROUP: unique('duration-consumer'),
+      MODEL_PATH: modelPath('duration'),
+      KAFKA_CLIENT: 'platformatic',
+      LOG_LEVEL: 'debug',
+    });
+    processes.push(app);
+    expect(await app.exited).toBe(1);
+    const appLog = app.output();
+    expect(appLog).toMatch(/BROKERS_UNREACHABLE/);
+    expect(appLog).toMatch(/SASL|[Aa]uthentication/);
+    for (const secret of [wrong, broker.password]) expect(appLog).not.toContain(secret);
   });
 
   it.concurrent.each([

@@ -1,5 +1,6 @@
 import { kinesisEnvSchema } from '@ridestream/kinesis';
-import { envSchemas, kafkaEnvSchema, loadEnvConfig, serviceEnvSchema, type Env } from '@ridestream/runtime';
+import { kafkaEnvSchema } from '@ridestream/kafka';
+import { envSchemas, loadEnvConfig, serviceEnvSchema, type Env } from '@ridestream/runtime';
 import { z } from 'zod';
 
 const list = z

@@ -1,4 +1,5 @@
-import { envSchemas, kafkaEnvSchema, loadEnvConfig, serviceEnvSchema, type Env } from '@ridestream/runtime';
+import { kafkaEnvSchema } from '@ridestream/kafka';
+import { envSchemas, loadEnvConfig, serviceEnvSchema, type Env } from '@ridestream/runtime';
 import { z } from 'zod';
 
 const MINUTE = 60_000;

@@ -1,13 +1,7 @@
 import { apiKeysEnvSchema } from '@ridestream/ingest';
 import { kinesisEnvSchema } from '@ridestream/kinesis';
-import {
-  envSchemas,
-  kafkaEnvSchema,
-  loadEnvConfig,
-  serviceEnvSchema,
-  transportEnvSchema,
-  type Env,
-} from '@ridestream/runtime';
+import { kafkaEnvSchema } from '@ridestream/kafka';
+import { envSchemas, loadEnvConfig, serviceEnvSchema, transportEnvSchema, type Env } from '@ridestream/runtime';
 import { z } from 'zod';
 
 /** The HTTP side, the same on every transport. */

@@ -1,4 +1,5 @@
-import { kafkaEnvSchema, loadEnvConfig, serviceEnvSchema, type Env } from '@ridestream/runtime';
+import { kafkaEnvSchema } from '@ridestream/kafka';
+import { loadEnvConfig, serviceEnvSchema, type Env } from '@ridestream/runtime';
 
 /** The subscribe CLI reads only the Kafka connection and log level from the environment; the rest are flags. */
 export const configSchema = kafkaEnvSchema.extend({

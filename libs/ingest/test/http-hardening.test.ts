@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { aStarted } from '@ridestream/features/testing';
 import type { OutgoingMessage } from '@ridestream/stream-core';
-import { createLogger, kafkaEnvSchema, loadEnvConfig, silentLogger } from '@ridestream/runtime';
+import { createLogger, envSchemas, loadEnvConfig, silentLogger } from '@ridestream/runtime';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,7 +113,7 @@ describe('API key auth', () => {
 });
 
 describe('API keys from the environment', () => {
-  const schema = kafkaEnvSchema.extend({ PRODUCER_API_KEYS: apiKeysEnvSchema.optional() });
+  const schema = z.object({ KAFKA_BROKERS: envSchemas.brokers, PRODUCER_API_KEYS: apiKeysEnvSchema.optional() });
 
   it('splits a comma-separated list, dropping blanks', () => {
     const config = loadEnvConfig(schema, { KAFKA_BROKERS: 'k:9092', PRODUCER_API_KEYS: ` ${KEY_A} ,, ${KEY_B} ` });

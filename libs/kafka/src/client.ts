@@ -1,4 +1,5 @@
-import { ConfigError, type KafkaEnv, type Logger } from '@ridestream/runtime';
+import { ConfigError, type Logger } from '@ridestream/runtime';
+import type { KafkaEnv } from './config';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 
 export interface KafkaConnection {
@@ -49,7 +50,7 @@ export function createKafka(connection: KafkaConnection, logger: Logger): Kafka 
 const SASL_VARIABLES = ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const;
 
 /**
- * Maps the validated `KAFKA_*` variables (runtime's `kafkaEnvSchema`) onto a connection. SASL takes all three
+ * Maps the validated `KAFKA_*` variables (`kafkaEnvSchema`) onto a connection. SASL takes all three
  * KAFKA_SASL_* variables or none: with one missing (a secret file not mounted, say) the client would connect without
  * authenticating and fail later with nothing better than "Closed connection", so that is a ConfigError naming it.
  */

@@ -1,6 +1,7 @@
-import { envSchemas, kafkaEnvSchema, serviceEnvSchema } from '@ridestream/runtime';
+import { envSchemas, serviceEnvSchema } from '@ridestream/runtime';
 import { scoringEnvSchema } from '@ridestream/stream-core';
 import { z } from 'zod';
+import { kafkaClientEnvSchema, kafkaEnvSchema } from './config';
 
 export interface ConsumerDefaults {
   readonly group: string;
@@ -15,6 +16,7 @@ export interface ConsumerDefaults {
  */
 export function kafkaConsumerEnvSchema(d: ConsumerDefaults) {
   return kafkaEnvSchema
+    .extend(kafkaClientEnvSchema.shape)
     .extend(serviceEnvSchema.shape)
     .extend(scoringEnvSchema(d.modelPath).shape)
     .extend({

@@ -10,6 +10,7 @@ import { createKafka, kafkaConnectionFromEnv } from './client';
 import type { KafkaConsumerEnv } from './consumer-config';
 import { KAFKA_POSITION_ATTRIBUTE, runKafkaConsumer } from './consumer';
 import { createPublisher } from './publisher';
+import { createPlatformaticConsumerService } from './platformatic/consumer-service';
 import { ensureTopics } from './topics';
 import { createTransactionalPublisher, type TransactionalPublisher } from './transactional';
 
@@ -25,12 +26,14 @@ export interface KafkaConsumerServiceOptions {
 }
 
 /**
- * A scoring consumer on Kafka: the transport-neutral service (`createStreamConsumerService`) with a kafkajs
- * consumer group as its source and an idempotent producer as its sink (in exactly-once mode, one transactional
- * producer per input partition). `stop()` stops fetching, lets the batch in hand finish and commit, disconnects,
- * flushes the producers, then the core releases the model.
+ * A scoring consumer on Kafka: the transport-neutral service (`createStreamConsumerService`) with, by default
+ * (`KAFKA_CLIENT=kafkajs`), a kafkajs consumer group as its source and an idempotent producer as its sink (in
+ * exactly-once mode, one transactional producer per input partition); `KAFKA_CLIENT=platformatic` hands over to
+ * `createPlatformaticConsumerService`. `stop()` stops fetching, lets the batch in hand finish and commit,
+ * disconnects, flushes the producers, then the core releases the model.
  */
 export function createKafkaConsumerService(o: KafkaConsumerServiceOptions): KafkaConsumerService {
+  if (o.config.KAFKA_CLIENT === 'platformatic') return createPlatformaticConsumerService(o);
   const { config } = o;
   const group = config.CONSUMER_GROUP;
   // The client logs through the service's logger, created by the core: bound once the core hands it over.

@@ -1,4 +1,6 @@
 export { createKafka, kafkaConnectionFromEnv } from './client';
+export { KAFKA_CLIENTS, kafkaClientEnvSchema, kafkaEnvSchema } from './config';
+export type { KafkaClientName, KafkaEnv } from './config';
 export type { KafkaConnection } from './client';
 export { runKafkaConsumer, KAFKA_POSITION_ATTRIBUTE } from './consumer';
 export type { KafkaRunnerOptions } from './consumer';
@@ -18,3 +20,4 @@ export { ensureTopics } from './topics';
 export type { TopicSpec } from './topics';
 export { createTransactionalPublisher } from './transactional';
 export type { ConsumedOffset, TransactionalPublisher } from './transactional';
+export { isRetriablePlatformaticError } from './platformatic/errors';

@@ -1,6 +1,6 @@
-import { ConfigError, kafkaEnvSchema, loadEnvConfig } from '@ridestream/runtime';
+import { ConfigError, loadEnvConfig } from '@ridestream/runtime';
 import { describe, expect, it } from 'vitest';
-import { isRetriableKafkaError, kafkaConnectionFromEnv, KafkaTransportError } from '../src/index';
+import { isRetriableKafkaError, kafkaConnectionFromEnv, kafkaEnvSchema, KafkaTransportError } from '../src/index';
 
 describe('kafkaConnectionFromEnv', () => {
   it('returns a plaintext connection by default', () => {

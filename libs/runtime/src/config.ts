@@ -67,26 +67,6 @@ export const envSchemas = {
     .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port[,host:port...]')).min(1)),
 } as const;
 
-/** The Kafka connection fragment every Kafka-speaking app merges into its schema. */
-export const kafkaEnvSchema = z.object({
-  KAFKA_BROKERS: envSchemas.brokers.describe('Kafka bootstrap brokers, `host:port[,host:port...]`'),
-  KAFKA_CLIENT_ID: z.string().min(1).optional().describe('Kafka client id; defaults to the app name or consumer group'),
-  KAFKA_SSL: envSchemas.flag.default(false).describe('TLS to the brokers'),
-  /** PEM CA bundle for a private CA (path via KAFKA_SSL_CA_FILE). */
-  KAFKA_SSL_CA: z.string().optional().describe('PEM CA bundle for a private CA (usually given as `KAFKA_SSL_CA_FILE`)'),
-  KAFKA_SASL_MECHANISM: z
-    .enum(['plain', 'scram-sha-256', 'scram-sha-512'])
-    .optional()
-    .describe('SASL mechanism; all three `KAFKA_SASL_*` or none, else startup fails naming the missing one'),
-  KAFKA_SASL_USERNAME: z.string().optional().describe('SASL user name'),
-  KAFKA_SASL_PASSWORD: z
-    .string()
-    .optional()
-    .describe('SASL password (redacted from logs; usually `KAFKA_SASL_PASSWORD_FILE`)'),
-});
-
-export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;
-
 /** Common service variables: log level, ops HTTP port, shutdown deadline. */
 export const serviceEnvSchema = z.object({
   LOG_LEVEL: envSchemas.logLevel.default('info').describe('pino log level'),

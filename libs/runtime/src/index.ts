@@ -1,14 +1,7 @@
 export { ConfigError, RetriesExhaustedError, RUNTIME_ERROR_CODES, RuntimeError } from './errors';
 export type { ConfigIssue, RuntimeErrorCode } from './errors';
-export {
-  envSchemas,
-  kafkaEnvSchema,
-  loadEnvConfig,
-  normaliseEnv,
-  serviceEnvSchema,
-  transportEnvSchema,
-} from './config';
-export type { Env, KafkaEnv } from './config';
+export { envSchemas, loadEnvConfig, normaliseEnv, serviceEnvSchema, transportEnvSchema } from './config';
+export type { Env } from './config';
 export { createLogger, REDACT_PATHS, silentLogger } from './logger';
 export type { Logger, LoggerOptions } from './logger';
 export { backoffMs, retry } from './retry';
