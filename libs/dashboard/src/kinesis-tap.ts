@@ -4,8 +4,8 @@
  * that appear later (a reshard) are found by listing again.
  */
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { isRetriableAwsError, listAllShards } from '@ridestream/kinesis';
-import { backoffMs, once } from '@ridestream/runtime';
+import { classifyAwsError, listAllShards } from '@ridestream/kinesis';
+import { backoffMs, isRetriable, once } from '@ridestream/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { roleByStream, type StreamTap, type TapOptions, type TapRole } from './taps';
 
@@ -72,7 +72,7 @@ export function openKinesisTap(o: KinesisTapOptions): StreamTap {
       } catch (err) {
         if (signal.aborted) return;
         iterator = undefined;
-        if (!isExpiredIterator(err) && !isRetriableAwsError(err)) return o.onError(err);
+        if (!isExpiredIterator(err) && !isRetriable(err, classifyAwsError)) return o.onError(err);
         await pause(backoffMs(++failures, { initialMs: 200, maxMs: 5_000 }), signal);
       }
     }
@@ -100,7 +100,7 @@ export function openKinesisTap(o: KinesisTapOptions): StreamTap {
             try {
               await syncShards();
             } catch (err) {
-              if (!signal.aborted && !isRetriableAwsError(err)) return o.onError(err);
+              if (!signal.aborted && !isRetriable(err, classifyAwsError)) return o.onError(err);
             }
           }
         })(),

@@ -5,10 +5,10 @@
  */
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { predictionSchema, type Prediction } from '@ridestream/features';
-import { awsErrorName, isRetriableAwsError } from './errors';
+import { awsErrorName, classifyAwsError } from './errors';
 import { MIN_GET_RECORDS_INTERVAL_MS, pause } from './shard-reader';
 import { listAllShards } from './streams';
-import { backoffMs, once, type Lifecycle } from '@ridestream/runtime';
+import { backoffMs, isRetriable, once, type Lifecycle } from '@ridestream/runtime';
 
 export interface KinesisPredictionReaderOptions {
   /** The caller's client; the reader never destroys it. */
@@ -82,7 +82,8 @@ export function readKinesisPredictions(o: KinesisPredictionReaderOptions): Lifec
       } catch (err) {
         if (signal.aborted) return;
         iterator = undefined;
-        if (awsErrorName(err) !== 'ExpiredIteratorException' && !isRetriableAwsError(err)) return o.onError(err);
+        if (awsErrorName(err) !== 'ExpiredIteratorException' && !isRetriable(err, classifyAwsError))
+          return o.onError(err);
         await pause(backoffMs(++failures, { initialMs: 200, maxMs: 5_000 }), signal);
       }
     }
@@ -108,7 +109,7 @@ export function readKinesisPredictions(o: KinesisPredictionReaderOptions): Lifec
             try {
               await syncShards();
             } catch (err) {
-              if (!signal.aborted && !isRetriableAwsError(err)) return o.onError(err);
+              if (!signal.aborted && !isRetriable(err, classifyAwsError)) return o.onError(err);
             }
           }
         })(),

@@ -1,5 +1,7 @@
 export { DLQ_HEADERS, deadLetterHeaders } from './dead-letter';
 export type { DeadLetterContext } from './dead-letter';
+export { STREAM_CORE_ERROR_CODES, StreamCoreError } from './errors';
+export type { StreamCoreErrorCode, StreamCoreErrorContext } from './errors';
 export { createConsumerMetrics } from './metrics';
 export type { ConsumerMetrics, RecordOutcomeLabel } from './metrics';
 export { planBatch } from './outcomes';

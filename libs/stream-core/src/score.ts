@@ -6,6 +6,7 @@ import {
   type PredictionKind,
   type RideEvent,
 } from '@ridestream/features';
+import { isRetriable } from '@ridestream/runtime';
 import type { Model } from '@ridestream/model';
 import type { RecordOutcome } from './outcomes';
 import type { SourceRecord } from './records';
@@ -126,9 +127,6 @@ export function predictorScorer(
     lookahead: 1,
   };
 }
-
-/** The error's own `retriable` flag decides; unknown errors are treated as permanent (dead-letter, move on). */
-const isRetriable = (err: unknown) => (err as { retriable?: unknown } | null)?.retriable === true;
 
 /**
  * Validates every record, scores the valid events of the predictor's type in one model call, and returns one

@@ -3,5 +3,6 @@
  * separate entry point because it pulls in onnxruntime-node, which the main entry (and everything that imports it:
  * the transport adapters, the producer) must not load.
  */
-export { loadScorer, ScoringWorkerError, startScoringWorker } from './worker-scorer';
+export { ScoringWorkerError } from './errors';
+export { loadScorer, startScoringWorker } from './worker-scorer';
 export type { LoadScorerOptions, ScoringWorkerOptions } from './worker-scorer';
