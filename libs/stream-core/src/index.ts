@@ -24,4 +24,4 @@ export { createSwappableScorer } from './swappable-scorer';
 export type { SwappableScorer, SwappableScorerOptions } from './swappable-scorer';
 export { createShadow } from './shadow';
 export type { Shadow, ShadowOptions } from './shadow';
-export { scoringEnvSchema } from './config';
+export { DEFAULT_PUBLISH_RETRY, scoringEnvSchema } from './config';
