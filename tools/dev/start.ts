@@ -31,6 +31,7 @@ interface StartOptions {
   speed: number;
   exitWhenDone: boolean;
   view: boolean;
+  kafkaDir?: string;
 }
 
 const program = new Command('start')
@@ -47,6 +48,7 @@ const program = new Command('start')
   )
   .option('--exit-when-done', 'exit 0 once every ride has both predictions (smoke test)', false)
   .option('--no-view', 'plain progress lines instead of the live view')
+  .option('--kafka-dir <dir>', 'directory of the local broker to reuse or start (default .cache/kafka)')
   .action(async (opts: StartOptions) => {
     const logger = lineLogger('start');
     const say = (m: string) => logger.info(m);
@@ -69,7 +71,7 @@ const program = new Command('start')
       },
       { logger, shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS },
     );
-    const transport = await openTransport(opts.transport);
+    const transport = await openTransport(opts.transport, { kafkaDir: opts.kafkaDir });
     say(`${transport.label}${transport.started ? ' (started by this run)' : ''}`);
     cleanups.push({ name: `stop ${transport.name}`, run: () => transport.stop() });
 
