@@ -195,6 +195,8 @@ const program = new Command('start')
       });
       say(`replay done: ${events.length} events of ${replayed.length} rides sent to ${producerUrl}/rides`);
     } catch (err) {
+      // A stop aborts the replay and the waits: that is no failure.
+      if (stopping) return;
       say(`failed: ${(err as Error).message}`);
       stopAll(1);
     }
