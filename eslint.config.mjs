@@ -34,7 +34,8 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // The one error base imports nothing, so that the pure domain lib may extend it too.
+          allow: ['@ridestream/runtime/errors'],
           depConstraints: [
             // Apps compose libs; no app may import another app (Nx forbids app imports by default, this states it).
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },

@@ -9,14 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  classifyKafkaError,
   createKafka,
-  isRetriableKafkaError,
   KAFKA_CLIENTS,
   kafkaConnectionFromEnv,
   kafkaEnvSchema,
 } from '@ridestream/kafka';
 import { startSecureKafka, type SecureKafka } from '@ridestream/kafka-tool';
-import { loadEnvConfig, type Env, type Logger } from '@ridestream/runtime';
+import { isRetriable, loadEnvConfig, type Env, type Logger } from '@ridestream/runtime';
 import { collect, freshTopics, unique, waitFor } from '@ridestream/testing';
 import type { Kafka } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -149,7 +149,7 @@ describe('SCRAM over TLS on a private SASL_SSL broker', () => {
 
     expect(error.name).toBe('KafkaJSSASLAuthenticationError');
     expect(error.message).toMatch(/invalid credentials with SASL mechanism SCRAM-SHA-256/);
-    expect(isRetriableKafkaError(error)).toBe(false);
+    expect(isRetriable(error, classifyKafkaError)).toBe(false);
     // Not retried: kafkajs' budget (5 retries, >= 6 s of backoff) would have shown here.
     expect(ms).toBeLessThan(5_000);
     console.info(`wrong SCRAM password refused in ${ms} ms`);

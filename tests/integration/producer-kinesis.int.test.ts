@@ -106,7 +106,7 @@ describe('producer on Kinesis', () => {
   it('fails to start, naming the stream, when the stream does not exist and it may not create it', async () => {
     const stream = `missing-${randomUUID()}`;
     const service = kinesisProducer(stream, false);
-    await expect(service.start()).rejects.toMatchObject({ code: 'STREAM_NOT_ACTIVE', stream });
+    await expect(service.start()).rejects.toMatchObject({ code: 'STREAM_NOT_ACTIVE', context: { stream } });
   });
 
   it('answers 503 with retry-after when Kinesis does not take the rides', async () => {

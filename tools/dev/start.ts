@@ -4,11 +4,13 @@
  * topics or streams, starts producer + duration-consumer + tip-consumer as separate processes on that transport,
  * replays real TLC rides through the producer's HTTP API, and shows a live view of the prediction streams (and
  * starts the web dashboard, apps/dashboard, printing its URL).
- * Ctrl-C stops everything cleanly (and the broker or local Kinesis, if this run started it).
+ * Ctrl-C, SIGTERM or a closed terminal (SIGHUP) stops everything cleanly (and the broker or local Kinesis, if this
+ * run started it), through the services' own lifecycle (runService): ordered cleanups within a deadline, a second
+ * signal exits at once.
  */
 import { replayRides } from '@ridestream/ingest';
 import { FEATURE_SPECS, type Prediction, type PredictionKind, type RideEvent } from '@ridestream/features';
-import type { Lifecycle } from '@ridestream/runtime';
+import { lineLogger, once, runCleanups, runService, type CleanupStep, type Lifecycle } from '@ridestream/runtime';
 import { cleanTrips, readTlcFile, rideTimeline } from '@ridestream/tlc';
 import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +20,8 @@ import { openTransport, TRANSPORTS, type TransportName } from './transports';
 import { rememberPrediction, renderFrame, type LiveStats } from './view';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The services stop within their own deadline (SIGKILL after 30 s), then the broker (SIGKILL after 30 s). */
+const SHUTDOWN_TIMEOUT_MS = 70_000;
 
 interface StartOptions {
   transport: TransportName;
@@ -27,6 +31,7 @@ interface StartOptions {
   speed: number;
   exitWhenDone: boolean;
   view: boolean;
+  kafkaDir?: string;
 }
 
 const program = new Command('start')
@@ -43,29 +48,32 @@ const program = new Command('start')
   )
   .option('--exit-when-done', 'exit 0 once every ride has both predictions (smoke test)', false)
   .option('--no-view', 'plain progress lines instead of the live view')
+  .option('--kafka-dir <dir>', 'directory of the local broker to reuse or start (default .cache/kafka)')
   .action(async (opts: StartOptions) => {
-    const say = (m: string) => process.stderr.write(`[start] ${m}\n`);
-    const transport = await openTransport(opts.transport);
+    const logger = lineLogger('start');
+    const say = (m: string) => logger.info(m);
+    // Pushed as each part starts and run in reverse (the transport goes last), so a stop at any moment stops what runs.
+    const cleanups: CleanupStep[] = [];
+    let stopping = false;
+    let stopAll: (code: number) => void = () => {};
+    const finished = new Promise<void>((resolve, reject) => {
+      stopAll = (code) => (code === 0 ? resolve() : reject(new Error('stopping on the failure above')));
+    });
+    // SIGINT, SIGTERM and SIGHUP (a closed terminal), the deadline and the exit code: the services' own lifecycle.
+    await runService(
+      {
+        start: async () => {},
+        finished,
+        stop: once(async () => {
+          stopping = true;
+          await runCleanups([...cleanups].reverse(), logger);
+        }),
+      },
+      { logger, shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS },
+    );
+    const transport = await openTransport(opts.transport, { kafkaDir: opts.kafkaDir });
     say(`${transport.label}${transport.started ? ' (started by this run)' : ''}`);
-    // Run in reverse: the transport goes last.
-    const cleanups: { name: string; run: () => Promise<unknown> }[] = [
-      { name: `stop ${transport.name}`, run: () => transport.stop() },
-    ];
-    let stopping: Promise<void> | undefined;
-    const stopAll = (code: number) =>
-      (stopping ??= (async () => {
-        for (const c of cleanups.reverse()) {
-          try {
-            await c.run();
-          } catch (err) {
-            say(`${c.name}: ${(err as Error).message}`);
-          }
-        }
-        say('stopped');
-        process.exit(code);
-      })());
-    process.once('SIGINT', () => void stopAll(0));
-    process.once('SIGTERM', () => void stopAll(0));
+    cleanups.push({ name: `stop ${transport.name}`, run: () => transport.stop() });
 
     try {
       await transport.createStreams();
@@ -87,7 +95,8 @@ const program = new Command('start')
       });
       const dashboardUrl = `http://127.0.0.1:${dashboardPort}/`;
       const services: RunningService[] = specs.map((s) => startService(s, ROOT, `${ROOT}.cache/logs`, process.env));
-      for (const s of services) cleanups.push({ name: `stop ${s.spec.name}`, run: () => stopService(s) });
+      // In parallel: each has its own deadline (SIGKILL after 30 s), and none waits for another.
+      cleanups.push({ name: 'stop services', run: () => Promise.all(services.map((s) => stopService(s))) });
       await Promise.all(services.map((s) => waitReady(s)));
       for (const s of services) say(`${s.spec.name} ready on :${s.spec.port} (logs: ${s.logFile})`);
       say(`dashboard: ${dashboardUrl}`);
@@ -186,8 +195,10 @@ const program = new Command('start')
       });
       say(`replay done: ${events.length} events of ${replayed.length} rides sent to ${producerUrl}/rides`);
     } catch (err) {
+      // A stop aborts the replay and the waits: that is no failure.
+      if (stopping) return;
       say(`failed: ${(err as Error).message}`);
-      await stopAll(1);
+      stopAll(1);
     }
   });
 

@@ -37,9 +37,15 @@ export interface DevTransport {
   stop(): Promise<void>;
 }
 
+export interface TransportOptions {
+  /** The local Kafka broker's directory (default `.cache/kafka`): another one runs a second local broker. */
+  readonly kafkaDir?: string;
+}
+
 /** A real Kafka broker: the one in KAFKA_BROKERS, a running local one, or one started now. */
-async function kafkaTransport(): Promise<DevTransport> {
-  const { brokers, started } = await ensureKafka();
+async function kafkaTransport(o: TransportOptions): Promise<DevTransport> {
+  const kafkaTool = o.kafkaDir ? { cacheDir: o.kafkaDir } : {};
+  const { brokers, started } = await ensureKafka(kafkaTool);
   const connection = { brokers: brokers.split(','), clientId: 'ridestream-start' };
   return {
     name: 'kafka',
@@ -64,7 +70,7 @@ async function kafkaTransport(): Promise<DevTransport> {
         onPrediction,
       }),
     stop: async () => {
-      if (started) await stopKafka();
+      if (started) await stopKafka(kafkaTool);
     },
   };
 }
@@ -98,6 +104,6 @@ async function kinesisTransport(): Promise<DevTransport> {
   };
 }
 
-export function openTransport(name: TransportName): Promise<DevTransport> {
-  return name === 'kinesis' ? kinesisTransport() : kafkaTransport();
+export function openTransport(name: TransportName, o: TransportOptions = {}): Promise<DevTransport> {
+  return name === 'kinesis' ? kinesisTransport() : kafkaTransport(o);
 }

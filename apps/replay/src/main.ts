@@ -7,7 +7,8 @@
  *
  *   tsx apps/replay/src/main.ts data/tlc/green_tripdata_2024-01.parquet --speed 60 --limit 10000
  */
-import { replayRides } from '@ridestream/ingest';
+import { DEFAULT_REPLAY_RETRY, replayRides } from '@ridestream/ingest';
+import { lineLogger, once, runService } from '@ridestream/runtime';
 import { cleanTrips, readTlcFile, rideTimeline } from '@ridestream/tlc';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
@@ -44,6 +45,25 @@ const program = new Command('replay')
     1,
   )
   .option('--id-prefix <p>', 'ride id prefix (default: the file month)')
+  .option(
+    '--retries <n>',
+    'retries of one request on 503, 429 or a connection error, then the replay stops',
+    int('--retries'),
+    DEFAULT_REPLAY_RETRY.retries,
+  )
+  .option(
+    '--retry-initial-ms <ms>',
+    'first retry backoff, doubled each time',
+    int('--retry-initial-ms'),
+    DEFAULT_REPLAY_RETRY.initialMs,
+  )
+  .option('--retry-max-ms <ms>', 'longest retry backoff', int('--retry-max-ms'), DEFAULT_REPLAY_RETRY.maxMs)
+  .option(
+    '--shutdown-timeout-ms <ms>',
+    'deadline to stop after SIGINT, SIGTERM or SIGHUP (a second signal exits at once)',
+    int('--shutdown-timeout-ms'),
+    5_000,
+  )
   .option('--no-progress', 'no progress bar (for logs)')
   .action(async (file: string, opts) => {
     const trips = await readTlcFile(file, opts.limit ? { limit: opts.limit } : {});
@@ -62,32 +82,49 @@ const program = new Command('replay')
       : undefined;
     bar?.start(events.length, 0);
     const ac = new AbortController();
-    process.once('SIGINT', () => ac.abort());
-    try {
-      const result = await replayRides({
-        events,
-        url: opts.url,
-        ratePerSec: opts.rate,
-        speed: opts.speed,
-        batchSize: Math.max(1, opts.batch),
-        concurrency: opts.concurrency,
-        onProgress: (n) => bar?.update(n),
-        signal: ac.signal,
-      });
-      bar?.stop();
-      console.log(
-        JSON.stringify({
-          rides: rides.length,
-          sent: result.sent,
-          seconds: Number(result.seconds.toFixed(2)),
-          eventsPerSec: Math.round(result.sent / result.seconds),
-          dropped,
+    const work = replayRides({
+      events,
+      url: opts.url,
+      ratePerSec: opts.rate,
+      speed: opts.speed,
+      batchSize: Math.max(1, opts.batch),
+      concurrency: opts.concurrency,
+      onProgress: (n) => bar?.update(n),
+      signal: ac.signal,
+      retry: { retries: opts.retries, initialMs: opts.retryInitialMs, maxMs: opts.retryMaxMs },
+    });
+    const finished = work.then(
+      (result) => {
+        bar?.stop();
+        console.log(
+          JSON.stringify({
+            rides: rides.length,
+            sent: result.sent,
+            seconds: Number(result.seconds.toFixed(2)),
+            eventsPerSec: Math.round(result.sent / result.seconds),
+            dropped,
+          }),
+        );
+      },
+      (err: unknown) => {
+        bar?.stop();
+        // Stopped by a signal: the stop is the outcome, not this error.
+        if (!ac.signal.aborted) throw err;
+      },
+    );
+    // Signals, the deadline and the exit code are the services' own (runService): exit 0 when done or stopped, 1 when
+    // the replay failed (the producer refused a request, or the retries of one ran out).
+    await runService(
+      {
+        start: async () => {},
+        finished,
+        stop: once(async () => {
+          ac.abort();
+          await finished.catch(() => {});
         }),
-      );
-    } catch (err) {
-      bar?.stop();
-      throw err;
-    }
+      },
+      { logger: lineLogger('replay'), shutdownTimeoutMs: opts.shutdownTimeoutMs },
+    );
   });
 
 program.parseAsync().catch((err: unknown) => {

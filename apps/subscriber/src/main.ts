@@ -2,9 +2,8 @@
  * subscriber (`npm run subscribe`): prints validated predictions from a prediction topic as JSON lines, for app teams to see what they
  * will consume. `KAFKA_BROKERS=127.0.0.1:9092 tsx apps/subscriber/src/main.ts --topic tip-predictions --from-beginning`
  */
-import { kafkaConnectionFromEnv } from '@ridestream/kafka';
-import { createLogger } from '@ridestream/runtime';
-import { subscribePredictions } from '@ridestream/kafka';
+import { kafkaConnectionFromEnv, subscribePredictions } from '@ridestream/kafka';
+import { createLogger, exitOnStartupError, once, runService } from '@ridestream/runtime';
 import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from './config';
@@ -20,7 +19,9 @@ const program = new Command('subscribe')
     const logger = createLogger({ name: 'subscriber', level: config.LOG_LEVEL, destination: process.stderr });
     let seen = 0;
     let done: () => void = () => {};
+    // Resolves after --limit predictions, or when stdout is closed (`| head`): then the group is left cleanly.
     const finished = new Promise<void>((r) => (done = r));
+    process.stdout.on('error', () => done());
     const sub = subscribePredictions({
       connection: kafkaConnectionFromEnv(config, 'ridestream-subscribe'),
       topic: opts.topic,
@@ -33,14 +34,11 @@ const program = new Command('subscribe')
       },
       onInvalid: (issues, meta) => logger.warn({ issues, ...meta }, 'skipped a message that is not a valid prediction'),
     });
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    await sub.start();
-    await finished;
-    await sub.stop();
+    // Signals, the deadline and the exit code are the services' own (runService).
+    await runService(
+      { start: () => sub.start(), stop: once(() => sub.stop()), finished },
+      { logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+    );
   });
 
-program.parseAsync().catch((err: unknown) => {
-  console.error(`subscribe: ${(err as Error).message}`);
-  process.exit(1);
-});
+program.parseAsync().catch(exitOnStartupError('subscribe'));

@@ -1,3 +1,5 @@
+import { RidestreamError, type RidestreamErrorOptions } from '@ridestream/runtime/errors';
+
 /** Codes a caller can branch on; never branch on `message`. */
 export const FEATURES_ERROR_CODES = [
   'INVALID_EVENT',
@@ -18,17 +20,18 @@ export interface FieldIssue {
 
 /**
  * A ride event that breaks the contract. Never retriable: the same bytes fail the same way,
- * so a consumer dead-letters it instead of retrying.
+ * so a consumer dead-letters it instead of retrying. `issues` names every field that is wrong.
  */
-export class FeaturesError extends Error {
+export class FeaturesError extends RidestreamError<FeaturesErrorCode> {
   override readonly name = 'FeaturesError';
-  readonly retriable = false;
+  override readonly retriable = false;
+  readonly issues: readonly FieldIssue[];
   constructor(
-    readonly code: FeaturesErrorCode,
+    code: FeaturesErrorCode,
     message: string,
-    readonly issues: readonly FieldIssue[] = [],
-    options?: { cause?: unknown },
+    options: Omit<RidestreamErrorOptions, 'retriable'> & { readonly issues?: readonly FieldIssue[] } = {},
   ) {
-    super(message, options);
+    super(code, message, options);
+    this.issues = options.issues ?? [];
   }
 }

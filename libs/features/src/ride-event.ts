@@ -126,7 +126,7 @@ function describe(issues: readonly FieldIssue[]): string {
 }
 
 function fail(code: FeaturesError['code'], what: string, issues: FieldIssue[]): ParseResult<never> {
-  return { ok: false, error: new FeaturesError(code, `${what}: ${describe(issues)}`, issues) };
+  return { ok: false, error: new FeaturesError(code, `${what}: ${describe(issues)}`, { issues }) };
 }
 
 /**
@@ -177,12 +177,10 @@ export function parseRideEvent(bytes: Uint8Array | string | null | undefined): P
   } catch (cause) {
     return {
       ok: false,
-      error: new FeaturesError(
-        'INVALID_JSON',
-        'record value is not valid JSON',
-        [{ path: '(root)', message: 'not JSON' }],
-        { cause },
-      ),
+      error: new FeaturesError('INVALID_JSON', 'record value is not valid JSON', {
+        issues: [{ path: '(root)', message: 'not JSON' }],
+        cause,
+      }),
     };
   }
   return validateRideEvent(value);

@@ -137,8 +137,7 @@ export function createCoalescingPublisher(inner: RidesPublisher, o: CoalescingPu
             'PUBLISH_FAILED',
             `not acknowledged (a batch of ${batch.records} rides from ${batch.requests.length} requests failed): ` +
               `${(cause as Error)?.message ?? String(cause)}`,
-            true,
-            { cause },
+            { retriable: true, cause },
           ),
         );
       },
@@ -170,12 +169,14 @@ export function createCoalescingPublisher(inner: RidesPublisher, o: CoalescingPu
     const waiting = queue;
     queue = [];
     queued = 0;
-    const stopped = new IngestError('PUBLISHER_STOPPED', `publisher stopped before these rides were sent`, true);
+    const stopped = new IngestError('PUBLISHER_STOPPED', `publisher stopped before these rides were sent`, {
+      retriable: true,
+    });
     for (const r of waiting) r.reject(stopped);
     const late = new IngestError(
       'PUBLISH_FAILED',
       `not acknowledged within the ${o.stopTimeoutMs} ms the publisher had to stop`,
-      true,
+      { retriable: true },
     );
     for (const batch of [...inFlight]) {
       inFlight.delete(batch);
@@ -191,13 +192,15 @@ export function createCoalescingPublisher(inner: RidesPublisher, o: CoalescingPu
     queuedRecords: () => queued,
     publish(messages) {
       if (stopping) {
-        return Promise.reject(new IngestError('PUBLISHER_STOPPED', 'publisher is stopping', true));
+        return Promise.reject(new IngestError('PUBLISHER_STOPPED', 'publisher is stopping', { retriable: true }));
       }
       if (messages.length === 0) return Promise.resolve();
       // An empty queue takes any request, so one of up to MAX_RIDES_PER_REQUEST always fits.
       if (queued > 0 && queued + messages.length > o.maxQueuedRecords) {
         return Promise.reject(
-          new IngestError('PUBLISH_QUEUE_FULL', `${queued} rides already wait for the broker; retry later`, true),
+          new IngestError('PUBLISH_QUEUE_FULL', `${queued} rides already wait for the broker; retry later`, {
+            retriable: true,
+          }),
         );
       }
       return new Promise<void>((resolve, reject) => {

@@ -12,7 +12,9 @@ export { registerRateLimit } from './rate-limit';
 export type { RateLimitOptions } from './rate-limit';
 export { registerRidesRoute } from './rides-route';
 export type { RidesRouteOptions } from './rides-route';
-export { replayRides, ReplayError } from './replay';
+export { INGEST_ERROR_CODES, IngestError } from './errors';
+export type { IngestErrorCode, IngestErrorContext } from './errors';
+export { DEFAULT_REPLAY_RETRY, replayRides } from './replay';
 export { DEFAULT_MAX_GAP_MS, replayBatches, replaySchedule } from './replay-clock';
 export type { ReplayPace } from './replay-clock';
 export type { ReplayEvent, ReplayOptions, ReplayResult } from './replay';
@@ -23,5 +25,3 @@ export type {
   CoalescingPublisher,
   CoalescingPublisherOptions,
 } from './coalescing-publisher';
-export { INGEST_ERROR_CODES, IngestError } from './errors';
-export type { IngestErrorCode } from './errors';

@@ -1,4 +1,4 @@
-import type { Logger } from '@ridestream/runtime';
+import { retrySettings, type Logger } from '@ridestream/runtime';
 import {
   createStreamConsumerService,
   type Scorer,
@@ -49,6 +49,7 @@ export function createKafkaConsumerService(o: KafkaConsumerServiceOptions): Kafk
     logger: o.logger,
     outputStream: config.OUTPUT_TOPIC,
     deadLetterStream: config.DEAD_LETTER_TOPIC,
+    publishRetry: retrySettings(config, 'PUBLISH'),
     http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
     tracing: { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, positionAttribute: KAFKA_POSITION_ATTRIBUTE },
     describe: { input: config.INPUT_TOPIC, output: config.OUTPUT_TOPIC, ...(o.shadow ? { shadow: shadowTopic } : {}) },

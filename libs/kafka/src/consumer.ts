@@ -6,6 +6,7 @@ import {
   type SourceRef,
 } from '@ridestream/stream-core';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { KafkaTransportError } from './errors';
 import type { TransactionalPublisher } from './transactional';
 
 export interface KafkaRunnerOptions {
@@ -110,9 +111,15 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
         await payload.heartbeat();
         if (plan.retryFrom !== null) {
           pipeline.metrics.records.inc({ outcome: 'retry' });
-          // Throwing makes kafkajs re-fetch from the last resolved offset after its retry backoff.
-          throw new Error(
+          // Throwing makes kafkajs re-fetch from the last resolved offset after its retry backoff; retriable, so
+          // that kafkajs restarts the consumer rather than crashing it when its own retries run out.
+          throw new KafkaTransportError(
+            'BATCH_RETRY',
             `transient failure at offset ${plan.retryFrom}; partition ${batch.partition} will be re-read`,
+            {
+              retriable: true,
+              context: { topic: batch.topic, partition: batch.partition, offset: plan.retryFrom },
+            },
           );
         }
       }

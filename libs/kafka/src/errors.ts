@@ -1,26 +1,35 @@
-export const KAFKA_ERROR_CODES = ['PUBLISH_FAILED', 'PUBLISHER_STOPPED', 'BROKERS_UNREACHABLE'] as const;
+import { isRetriable, RidestreamError, type RetriableClassifier } from '@ridestream/runtime';
+
+export const KAFKA_ERROR_CODES = [
+  'PUBLISH_FAILED',
+  'PUBLISHER_STOPPED',
+  'BROKERS_UNREACHABLE',
+  /** A chunk met a transient failure: the partition is read again from the last resolved offset. */
+  'BATCH_RETRY',
+] as const;
 export type KafkaErrorCode = (typeof KAFKA_ERROR_CODES)[number];
 
-export class KafkaTransportError extends Error {
+/** Where a Kafka error happened, when it is about one place. */
+export interface KafkaErrorContext {
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly offset?: string;
+}
+
+export class KafkaTransportError extends RidestreamError<KafkaErrorCode, KafkaErrorContext> {
   override readonly name = 'KafkaTransportError';
-  constructor(
-    readonly code: KafkaErrorCode,
-    message: string,
-    readonly retriable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /**
- * kafkajs marks its own errors `retriable`; anything else (a bug, a bad config) is not. kafkajs wraps an error it
- * retried itself in `KafkaJSNumberOfRetriesExceeded` with `retriable: false`, even when the root cause (a missing
- * topic, a broker that is down) may well pass: the root cause decides then, so that our own backoff gets its turn.
+ * What kafkajs's errors say beyond their own `retriable` flag, for `isRetriable(err, classifyKafkaError)`. kafkajs
+ * wraps an error it retried itself in `KafkaJSNumberOfRetriesExceeded` with `retriable: false`, even when the root
+ * cause (a missing topic, a broker that is down) may well pass: the root cause decides then, so that our own backoff
+ * gets its turn. Every other kafkajs error carries its own flag (`undefined` here: the flag decides).
  */
-export function isRetriableKafkaError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { retriable?: unknown; name?: unknown; cause?: unknown; originalError?: unknown };
-  if (e.retriable === true) return true;
-  return e.name === 'KafkaJSNumberOfRetriesExceeded' && isRetriableKafkaError(e.cause ?? e.originalError);
-}
+export const classifyKafkaError: RetriableClassifier = (error) => {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { name?: unknown; cause?: unknown; originalError?: unknown };
+  if (e.name !== 'KafkaJSNumberOfRetriesExceeded') return undefined;
+  const root = e.cause ?? e.originalError;
+  return root === undefined ? undefined : isRetriable(root, classifyKafkaError);
+};

@@ -1,7 +1,7 @@
-import type { Logger } from '@ridestream/runtime';
+import { isRetriable, type Logger } from '@ridestream/runtime';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { OutgoingMessage } from '@ridestream/stream-core';
-import { isRetriableKafkaError, KafkaTransportError } from './errors';
+import { classifyKafkaError, KafkaTransportError } from './errors';
 
 export interface PublisherOptions {
   readonly logger: Logger;
@@ -71,12 +71,11 @@ export function createPublisher(kafka: Kafka, options: PublisherOptions): Publis
     try {
       await producer.sendBatch({ topicMessages: toTopicMessages(messages), acks: -1, compression });
     } catch (cause) {
-      const retriable = isRetriableKafkaError(cause);
+      const retriable = isRetriable(cause, classifyKafkaError);
       throw new KafkaTransportError(
         'PUBLISH_FAILED',
         `publish of ${messages.length} messages failed: ${(cause as Error).message}`,
-        retriable,
-        { cause },
+        { retriable: retriable, cause },
       );
     }
   };
@@ -105,11 +104,11 @@ export function createPublisher(kafka: Kafka, options: PublisherOptions): Publis
     producer,
     start: () => producer.connect(),
     send: (messages) => {
-      if (stopped) return Promise.reject(new KafkaTransportError('PUBLISHER_STOPPED', 'publisher is stopped', false));
+      if (stopped) return Promise.reject(new KafkaTransportError('PUBLISHER_STOPPED', 'publisher is stopped'));
       return send(messages);
     },
     enqueue(messages) {
-      if (stopped) return Promise.reject(new KafkaTransportError('PUBLISHER_STOPPED', 'publisher is stopped', false));
+      if (stopped) return Promise.reject(new KafkaTransportError('PUBLISHER_STOPPED', 'publisher is stopped'));
       return new Promise<void>((resolve, reject) => {
         pending.push({ messages, resolve, reject });
         pendingCount += messages.length;

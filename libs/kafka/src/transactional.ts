@@ -1,6 +1,6 @@
-import type { Logger } from '@ridestream/runtime';
+import { isRetriable, type Logger } from '@ridestream/runtime';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { KafkaTransportError } from './errors';
+import { classifyKafkaError, KafkaTransportError } from './errors';
 import type { OutgoingMessage } from '@ridestream/stream-core';
 import { toTopicMessages } from './publisher';
 
@@ -56,12 +56,11 @@ export function createTransactionalPublisher(
         await tx.commit();
       } catch (cause) {
         await tx.abort().catch((err: unknown) => o.logger.warn({ err }, 'abort after a failed transaction failed too'));
-        const retriable = (cause as { retriable?: boolean }).retriable === true;
+        const retriable = isRetriable(cause, classifyKafkaError);
         throw new KafkaTransportError(
           'PUBLISH_FAILED',
           `transaction ${o.transactionalId} failed: ${(cause as Error).message}`,
-          retriable,
-          { cause },
+          { retriable: retriable, cause },
         );
       }
     },

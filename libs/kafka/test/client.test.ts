@@ -1,6 +1,6 @@
-import { ConfigError, loadEnvConfig } from '@ridestream/runtime';
+import { ConfigError, isRetriable, loadEnvConfig } from '@ridestream/runtime';
 import { describe, expect, it } from 'vitest';
-import { isRetriableKafkaError, kafkaConnectionFromEnv, kafkaEnvSchema, KafkaTransportError } from '../src/index';
+import { classifyKafkaError, kafkaConnectionFromEnv, kafkaEnvSchema, KafkaTransportError } from '../src/index';
 
 describe('kafkaConnectionFromEnv', () => {
   it('returns a plaintext connection by default', () => {
@@ -57,11 +57,13 @@ describe('kafkaConnectionFromEnv', () => {
   });
 });
 
-describe('isRetriableKafkaError', () => {
-  it('returns true only for errors that say so', () => {
-    expect(isRetriableKafkaError(new KafkaTransportError('PUBLISH_FAILED', 'x', true))).toBe(true);
-    expect(isRetriableKafkaError(new KafkaTransportError('PUBLISHER_STOPPED', 'x', false))).toBe(false);
-    expect(isRetriableKafkaError(new Error('plain'))).toBe(false);
+describe('classifyKafkaError', () => {
+  const isRetriableKafkaError = (e: unknown) => isRetriable(e, classifyKafkaError);
+
+  it('leaves every error but the retries-exceeded wrapper to its own flag', () => {
+    expect(classifyKafkaError(new KafkaTransportError('PUBLISH_FAILED', 'x', { retriable: true }))).toBeUndefined();
+    expect(isRetriableKafkaError(new KafkaTransportError('PUBLISH_FAILED', 'x', { retriable: true }))).toBe(true);
+    expect(isRetriableKafkaError(new KafkaTransportError('PUBLISHER_STOPPED', 'x'))).toBe(false);
   });
 
   it("judges kafkajs' own retries-exceeded wrapper by its root cause", async () => {

@@ -11,11 +11,7 @@ import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { kafkaClientEnvSchema, KafkaTransportError } from '../src/index';
 import { platformaticOptions } from '../src/platformatic/connection';
-import {
-  isRetriablePlatformaticError,
-  isStaleMembershipError,
-  toKafkaTransportError,
-} from '../src/platformatic/errors';
+import { classifyPlatformaticError, isStaleMembershipError, toKafkaTransportError } from '../src/platformatic/errors';
 import { producerOptions, toPlatformaticMessages } from '../src/platformatic/publisher';
 
 // ApiKey 22 is InitProducerId: what a response error of a transactional producer names.
@@ -68,7 +64,7 @@ describe('platformaticOptions', () => {
   });
 });
 
-describe('isRetriablePlatformaticError', () => {
+describe('classifyPlatformaticError', () => {
   it.each([
     ['a lost connection', new NetworkError('Connection closed'), true],
     ['a leader moving', new ProtocolError('NOT_LEADER_OR_FOLLOWER'), true],
@@ -87,11 +83,15 @@ describe('isRetriablePlatformaticError', () => {
       new MultipleErrors('produce failed 6 times.', [new NetworkError('x')]),
       true,
     ],
-    ['a programming error inside the client', new MultipleErrors('failed', [new TypeError('not a Buffer')]), false],
-    ['a plain error', new Error('plain'), false],
-    ['our own retriable error', new KafkaTransportError('PUBLISH_FAILED', 'x', true), true],
+    [
+      'a programming error inside the client (says nothing: the default decides)',
+      new MultipleErrors('failed', [new TypeError('not a Buffer')]),
+      undefined,
+    ],
+    ['a plain error (says nothing)', new Error('plain'), undefined],
+    ['our own retriable error', new KafkaTransportError('PUBLISH_FAILED', 'x', { retriable: true }), true],
   ])('judges %s', (_, error, retriable) => {
-    expect(isRetriablePlatformaticError(error)).toBe(retriable);
+    expect(classifyPlatformaticError(error)).toBe(retriable);
   });
 });
 

@@ -2,8 +2,9 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { PipelineOptions } from '@ridestream/stream-core';
+import { isRetriable } from '@ridestream/runtime';
 import { encodeForKinesis } from './dead-letter';
-import { isRetriableAwsError } from './errors';
+import { classifyAwsError } from './errors';
 import {
   leasesToCreate,
   observeLeases,
@@ -206,7 +207,7 @@ export async function runKinesisConsumer(o: KinesisConsumerOptions): Promise<Kin
       try {
         await round();
       } catch (err) {
-        if (!isRetriableAwsError(err)) return fatal(err);
+        if (!isRetriable(err, classifyAwsError)) return fatal(err);
         log.warn({ err, round: name }, 'lease round failed; retrying');
       }
       const sleeper = new AbortController();

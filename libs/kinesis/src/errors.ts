@@ -1,3 +1,5 @@
+import { RidestreamError, type RetriableClassifier } from '@ridestream/runtime';
+
 export const KINESIS_ERROR_CODES = [
   'PUBLISH_FAILED',
   'PUBLISHER_STOPPED',
@@ -9,21 +11,15 @@ export const KINESIS_ERROR_CODES = [
 ] as const;
 export type KinesisErrorCode = (typeof KINESIS_ERROR_CODES)[number];
 
-/** Errors of the Kinesis adapter: decisions test `code` and `retriable`, never the message. */
-export class KinesisTransportError extends Error {
+/** Where a Kinesis error happened, when it is about one stream or shard. */
+export interface KinesisErrorContext {
+  readonly stream?: string;
+  readonly shardId?: string;
+}
+
+/** Errors of the Kinesis adapter: decisions test `code` and `retriable` (through `isRetriable`), never the message. */
+export class KinesisTransportError extends RidestreamError<KinesisErrorCode, KinesisErrorContext> {
   override readonly name = 'KinesisTransportError';
-  constructor(
-    readonly code: KinesisErrorCode,
-    message: string,
-    readonly retriable: boolean,
-    options?: { cause?: unknown; stream?: string; shardId?: string },
-  ) {
-    super(message, options);
-    this.stream = options?.stream;
-    this.shardId = options?.shardId;
-  }
-  readonly stream: string | undefined;
-  readonly shardId: string | undefined;
 }
 
 /**
@@ -49,22 +45,28 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT
 interface AwsLikeError {
   name?: string;
   code?: string;
-  retriable?: unknown;
   $retryable?: unknown;
+  $fault?: unknown;
   $metadata?: { httpStatusCode?: number };
 }
 
-/** Classifies an error from the AWS SDK (or ours) as worth retrying. */
-export function isRetriableAwsError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
+/**
+ * What the AWS SDK's errors say, for `isRetriable(err, classifyAwsError)`: throttling, the SDK's own `$retryable`
+ * marker, network errors and 5xx responses are retriable; the other errors AWS blames on the request (`$fault:
+ * 'client'`, a 4xx: validation, not found, access denied) are not. Anything else (ours, which carry `retriable`, or
+ * an error of no known shape) is left to `isRetriable`'s own rules (`undefined`).
+ */
+export const classifyAwsError: RetriableClassifier = (error) => {
+  if (typeof error !== 'object' || error === null) return undefined;
   const e = error as AwsLikeError;
-  if (typeof e.retriable === 'boolean') return e.retriable;
   if (e.$retryable) return true;
   if (e.name && RETRIABLE_NAMES.has(e.name)) return true;
-  if (e.code && NETWORK_CODES.has(e.code)) return true;
+  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
   const status = e.$metadata?.httpStatusCode;
-  return status !== undefined && status >= 500;
-}
+  if (status !== undefined && status >= 500) return true;
+  if (e.$fault === 'client' || (status !== undefined && status >= 400)) return false;
+  return undefined;
+};
 
 /** The AWS exception name, for decisions that depend on which failure it was (expired iterator, lost lease). */
 export const awsErrorName = (error: unknown): string | undefined =>

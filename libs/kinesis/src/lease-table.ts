@@ -99,7 +99,8 @@ export function leaseTable(ddb: DynamoDBClient, name: string, stream: string): L
           throw err;
         });
         if (out?.Table?.TableStatus === 'ACTIVE') return;
-        if (i > 600) throw new KinesisTransportError('STREAM_NOT_ACTIVE', `lease table ${name} not ACTIVE`, true);
+        if (i > 600)
+          throw new KinesisTransportError('STREAM_NOT_ACTIVE', `lease table ${name} not ACTIVE`, { retriable: true });
         await new Promise((r) => setTimeout(r, 100));
       }
     },
@@ -118,8 +119,7 @@ export function leaseTable(ddb: DynamoDBClient, name: string, stream: string): L
         throw new KinesisTransportError(
           'LEASE_TABLE_MISMATCH',
           `lease table ${name} holds shards of stream ${foreign.stream}, not ${stream}: use one table per application and stream`,
-          false,
-          { stream },
+          { context: { stream } },
         );
       }
       return leases;

@@ -5,9 +5,9 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import type { OutgoingMessage } from '@ridestream/stream-core';
-import { retry, type Lifecycle, type Logger } from '@ridestream/runtime';
+import { isRetriable, RetriesExhaustedError, retry, type Lifecycle, type Logger } from '@ridestream/runtime';
 import { createKinesisClient, type AwsConnection } from './client';
-import { isRetriableAwsError, KinesisTransportError } from './errors';
+import { classifyAwsError, KinesisTransportError } from './errors';
 import { batchPutEntries, failedEntries, toPutEntry, type PutEntry } from './put-records';
 import { ensureStreams, waitForStreamActive } from './streams';
 
@@ -70,8 +70,9 @@ export function createKinesisPublisher(client: KinesisClient, o: KinesisPublishe
         async () => {
           pending = await putOnce(stream, pending);
           if (pending.length > 0) {
-            throw new KinesisTransportError('PUBLISH_FAILED', `${pending.length} records not accepted`, true, {
-              stream,
+            throw new KinesisTransportError('PUBLISH_FAILED', `${pending.length} records not accepted`, {
+              retriable: true,
+              context: { stream },
             });
           }
         },
@@ -81,7 +82,7 @@ export function createKinesisPublisher(client: KinesisClient, o: KinesisPublishe
           maxMs: o.maxBackoffMs ?? 2_000,
           jitter: 0.5,
           signal: o.signal,
-          isRetriable: isRetriableAwsError,
+          classify: classifyAwsError,
           onRetry: (err, attempt, delayMs) =>
             o.logger.debug({ err, attempt, delayMs, stream, pending: pending.length }, 'PutRecords retry'),
         },
@@ -90,14 +91,18 @@ export function createKinesisPublisher(client: KinesisClient, o: KinesisPublishe
       throw new KinesisTransportError(
         'PUBLISH_FAILED',
         `${pending.length} of ${batch.length} records to ${stream} not written: ${(cause as Error).message}`,
-        isRetriableAwsError(cause) || (cause as { code?: string }).code === 'RETRIES_EXHAUSTED',
-        { cause, stream },
+        {
+          // Our own retries ran out: still retriable for the caller (the pipeline retries, or leaves it uncheckpointed).
+          retriable: cause instanceof RetriesExhaustedError || isRetriable(cause, classifyAwsError),
+          cause,
+          context: { stream },
+        },
       );
     }
   };
 
   const send = async (messages: readonly OutgoingMessage[]): Promise<void> => {
-    if (stopped) throw new KinesisTransportError('PUBLISHER_STOPPED', 'publisher is stopped', false);
+    if (stopped) throw new KinesisTransportError('PUBLISHER_STOPPED', 'publisher is stopped');
     if (messages.length === 0) return;
     const batches = batchPutEntries(messages.map((m) => toPutEntry(m)));
     const concurrency = Math.max(1, o.concurrency ?? 4);
@@ -183,9 +188,9 @@ export function createKinesisStreamPublisher(o: KinesisStreamPublisherOptions): 
         status = out.StreamDescriptionSummary?.StreamStatus;
       } catch (cause) {
         if (!(cause instanceof ResourceNotFoundException)) throw cause;
-        throw new KinesisTransportError('STREAM_NOT_ACTIVE', `stream ${o.stream} does not exist`, false, {
+        throw new KinesisTransportError('STREAM_NOT_ACTIVE', `stream ${o.stream} does not exist`, {
           cause,
-          stream: o.stream,
+          context: { stream: o.stream },
         });
       }
       // An UPDATING stream (resharding) still takes writes; a CREATING one does not yet.

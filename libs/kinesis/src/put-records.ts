@@ -32,8 +32,7 @@ export function toPutEntry(m: OutgoingMessage, limits: PutRecordsLimits = PUT_RE
     throw new KinesisTransportError(
       'RECORD_TOO_LARGE',
       `partition key must be 1-${limits.partitionKeyChars} characters, got ${keyChars}`,
-      false,
-      { stream: m.stream },
+      { context: { stream: m.stream } },
     );
   }
   const size = data.byteLength + Buffer.byteLength(m.key, 'utf8');
@@ -41,8 +40,7 @@ export function toPutEntry(m: OutgoingMessage, limits: PutRecordsLimits = PUT_RE
     throw new KinesisTransportError(
       'RECORD_TOO_LARGE',
       `record of ${size} bytes (data + partition key) exceeds the ${limits.recordBytes}-byte Kinesis limit`,
-      false,
-      { stream: m.stream },
+      { context: { stream: m.stream } },
     );
   }
   return { stream: m.stream, partitionKey: m.key, data, size };

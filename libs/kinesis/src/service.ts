@@ -1,4 +1,4 @@
-import type { Logger } from '@ridestream/runtime';
+import { retrySettings, type Logger } from '@ridestream/runtime';
 import {
   createStreamConsumerService,
   type Scorer,
@@ -56,6 +56,7 @@ export function createKinesisConsumerService(o: KinesisConsumerServiceOptions): 
     logBindings: { transport: 'kinesis' },
     outputStream: config.OUTPUT_STREAM,
     deadLetterStream: config.DEAD_LETTER_STREAM,
+    publishRetry: retrySettings(config, 'PUBLISH'),
     http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
     describe: {
       input: config.INPUT_STREAM,

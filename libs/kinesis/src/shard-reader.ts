@@ -5,9 +5,9 @@ import {
   type KinesisClient,
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
-import { backoffMs, type Logger } from '@ridestream/runtime';
+import { backoffMs, isRetriable, type Logger } from '@ridestream/runtime';
 import { processChunk, type PipelineOptions, type SourceRecord } from '@ridestream/stream-core';
-import { awsErrorName, isRetriableAwsError } from './errors';
+import { awsErrorName, classifyAwsError } from './errors';
 import { CHECKPOINT } from './lease';
 
 /** Kinesis allows 5 GetRecords calls per second per shard, shared by every reader of the shard. */
@@ -108,7 +108,7 @@ export async function readShard(o: ShardReaderOptions): Promise<ShardReadEnd> {
         iterator = undefined;
         continue;
       }
-      if (!isRetriableAwsError(err)) throw err;
+      if (!isRetriable(err, classifyAwsError)) throw err;
       if (name === 'ProvisionedThroughputExceededException') o.onThrottled?.();
       await backOff(err, 'GetRecords failed; backing off');
       continue;

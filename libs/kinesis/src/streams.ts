@@ -27,8 +27,9 @@ export async function waitForStreamActive(client: KinesisClient, stream: string,
       if (!(err instanceof ResourceNotFoundException)) throw err;
     }
     if (Date.now() > deadline)
-      throw new KinesisTransportError('STREAM_NOT_ACTIVE', `stream ${stream} not ACTIVE after ${timeoutMs} ms`, true, {
-        stream,
+      throw new KinesisTransportError('STREAM_NOT_ACTIVE', `stream ${stream} not ACTIVE after ${timeoutMs} ms`, {
+        retriable: true,
+        context: { stream },
       });
     await sleep(100);
   }

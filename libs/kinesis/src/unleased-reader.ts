@@ -4,8 +4,8 @@
  * recorded about how far it got. Shards that appear later (a reshard) are found by listing again.
  */
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { backoffMs, once, type Lifecycle } from '@ridestream/runtime';
-import { awsErrorName, isRetriableAwsError } from './errors';
+import { backoffMs, isRetriable, once, type Lifecycle } from '@ridestream/runtime';
+import { awsErrorName, classifyAwsError } from './errors';
 import { MIN_GET_RECORDS_INTERVAL_MS, pause } from './shard-reader';
 import { listAllShards } from './streams';
 
@@ -73,7 +73,8 @@ export function readKinesisUnleased(o: UnleasedReaderOptions): Lifecycle {
       } catch (err) {
         if (signal.aborted) return;
         iterator = undefined;
-        if (awsErrorName(err) !== 'ExpiredIteratorException' && !isRetriableAwsError(err)) return o.onError(err);
+        if (awsErrorName(err) !== 'ExpiredIteratorException' && !isRetriable(err, classifyAwsError))
+          return o.onError(err);
         await pause(backoffMs(++failures, { initialMs: 200, maxMs: 5_000 }), signal);
       }
     }
@@ -101,7 +102,7 @@ export function readKinesisUnleased(o: UnleasedReaderOptions): Lifecycle {
             try {
               await syncShards();
             } catch (err) {
-              if (!signal.aborted && !isRetriableAwsError(err)) return o.onError(err);
+              if (!signal.aborted && !isRetriable(err, classifyAwsError)) return o.onError(err);
             }
           }
         })(),

@@ -1,8 +1,8 @@
-import { loadEnvConfig } from '@ridestream/runtime';
+import { isRetriable, loadEnvConfig } from '@ridestream/runtime';
 import { describe, expect, it } from 'vitest';
 import {
   awsConnectionsFromEnv,
-  isRetriableAwsError,
+  classifyAwsError,
   kinesisEnvSchema,
   kinesisServiceEnvSchema,
   KinesisTransportError,
@@ -41,7 +41,8 @@ describe('kinesisEnvSchema', () => {
   });
 });
 
-describe('isRetriableAwsError', () => {
+describe('classifyAwsError', () => {
+  const isRetriableAwsError = (e: unknown) => isRetriable(e, classifyAwsError);
   const aws = (name: string, extra: object = {}) => Object.assign(new Error(name), { name, ...extra });
   it.each([
     ['throttling', aws('ProvisionedThroughputExceededException'), true],
@@ -49,8 +50,10 @@ describe('isRetriableAwsError', () => {
     ['a reset socket', Object.assign(new Error('reset'), { code: 'ECONNRESET' }), true],
     ['the SDK retryable marker', aws('X', { $retryable: {} }), true],
     ['a missing stream', aws('ResourceNotFoundException', { $metadata: { httpStatusCode: 400 } }), false],
-    ['our own non-retriable error', new KinesisTransportError('RECORD_TOO_LARGE', 'x', false), false],
-    ['not an error', 'boom', false],
+    ['our own non-retriable error', new KinesisTransportError('RECORD_TOO_LARGE', 'x'), false],
+    ['not an error (unknown: retried, bounded)', 'boom', true],
+    ['a plain error (unknown: retried, bounded)', new Error('bug'), true],
+    ['an access refusal', aws('AccessDeniedException', { $fault: 'client' }), false],
   ])('returns the right answer for %s', (_name, error, expected) => {
     expect(isRetriableAwsError(error)).toBe(expected);
   });

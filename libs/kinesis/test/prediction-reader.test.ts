@@ -55,7 +55,12 @@ function scriptedClient(shards: Record<string, ScriptedShard>, failGets: Record<
         const n = (gets.get(shardId) ?? 0) + 1;
         gets.set(shardId, n);
         const failure = failGets[shardId]?.[n];
-        if (failure) throw Object.assign(new Error(failure), { name: failure, $metadata: {} });
+        if (failure)
+          throw Object.assign(new Error(failure), {
+            name: failure,
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          });
         const shard = shards[shardId]!;
         const from = Number(at);
         // Two records per call, so that a failure can fall between handed-over records.

@@ -1,3 +1,5 @@
+import { RidestreamError } from '@ridestream/runtime/errors';
+
 export const MODEL_ERROR_CODES = [
   'MODEL_NOT_FOUND',
   'MODEL_CORRUPT',
@@ -11,23 +13,16 @@ export const MODEL_ERROR_CODES = [
 ] as const;
 export type ModelErrorCode = (typeof MODEL_ERROR_CODES)[number];
 
+/** What a model error was about: the local file, and the MODEL_URI being resolved (for errors before a file). */
+export interface ModelErrorContext {
+  readonly path?: string;
+  readonly uri?: string;
+}
+
 /**
  * Load-time errors stop startup; run-time errors dead-letter the batch's rides (the same input fails the same way).
  * `MODEL_SOURCE_UNREACHABLE` is the one retriable load error: the registry or the store may answer a moment later.
  */
-export class ModelError extends Error {
+export class ModelError extends RidestreamError<ModelErrorCode, ModelErrorContext> {
   override readonly name = 'ModelError';
-  constructor(
-    readonly code: ModelErrorCode,
-    message: string,
-    readonly retriable = false,
-    options?: { cause?: unknown; path?: string; uri?: string },
-  ) {
-    super(message, options);
-    this.path = options?.path;
-    this.uri = options?.uri;
-  }
-  readonly path: string | undefined;
-  /** The MODEL_URI being resolved, for errors met before there is a local file. */
-  readonly uri: string | undefined;
 }

@@ -63,20 +63,16 @@ export function createModelStore(o: ModelStoreOptions) {
     }));
 
   const unreachable = (uri: string, what: string, cause: unknown) =>
-    new ModelError(
-      'MODEL_SOURCE_UNREACHABLE',
-      `model URI "${uri}": ${what} did not answer: ${errorText(cause)}`,
-      true,
-      {
-        uri,
-        cause,
-      },
-    );
+    new ModelError('MODEL_SOURCE_UNREACHABLE', `model URI "${uri}": ${what} did not answer: ${errorText(cause)}`, {
+      retriable: true,
+      cause,
+      context: { uri },
+    });
 
   const tracking = (uri: string): string => {
     if (!o.mlflowTrackingUri)
-      throw new ModelError('MODEL_URI_INVALID', `model URI "${uri}" needs MLFLOW_TRACKING_URI to be set`, false, {
-        uri,
+      throw new ModelError('MODEL_URI_INVALID', `model URI "${uri}" needs MLFLOW_TRACKING_URI to be set`, {
+        context: { uri },
       });
     return o.mlflowTrackingUri.replace(/\/+$/, '');
   };
@@ -97,8 +93,7 @@ export function createModelStore(o: ModelStoreOptions) {
       throw new ModelError(
         'MODEL_REGISTRY',
         `model URI "${uri}": MLflow answered ${res.status} ${body.error_code ?? ''}: ${body.message ?? 'no message'}`,
-        false,
-        { uri },
+        { context: { uri } },
       );
     return body;
   }
@@ -125,8 +120,8 @@ export function createModelStore(o: ModelStoreOptions) {
     }
     if (location.startsWith('file:')) return readLocal(uri, fileURLToPath(location));
     if (location.startsWith('/')) return readLocal(uri, location);
-    throw new ModelError('MODEL_REGISTRY', `model URI "${uri}": unsupported artifact location ${location}`, false, {
-      uri,
+    throw new ModelError('MODEL_REGISTRY', `model URI "${uri}": unsupported artifact location ${location}`, {
+      context: { uri },
     });
   }
 
@@ -142,9 +137,9 @@ export function createModelStore(o: ModelStoreOptions) {
         throw notFound(uri, `s3://${bucket}/${key}`);
       const status = (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 403)
-        throw new ModelError('MODEL_NOT_FOUND', `model URI "${uri}": access denied to s3://${bucket}/${key}`, false, {
-          uri,
+        throw new ModelError('MODEL_NOT_FOUND', `model URI "${uri}": access denied to s3://${bucket}/${key}`, {
           cause,
+          context: { uri },
         });
       throw unreachable(uri, `S3${o.s3?.endpoint ? ` at ${o.s3.endpoint}` : ''}`, cause);
     }
@@ -230,7 +225,9 @@ export function createModelStore(o: ModelStoreOptions) {
     async aliasVersion(uri: string): Promise<string> {
       const source = parseModelUri(uri);
       if (source.kind !== 'registry-alias')
-        throw new ModelError('MODEL_URI_INVALID', `model URI "${uri}" is not models:/<name>@<alias>`, false, { uri });
+        throw new ModelError('MODEL_URI_INVALID', `model URI "${uri}" is not models:/<name>@<alias>`, {
+          context: { uri },
+        });
       const { model_version } = await mlflowGet<{ model_version: ModelVersionInfo }>(uri, 'registered-models/alias', {
         name: source.name,
         alias: source.alias,
@@ -243,17 +240,18 @@ export function createModelStore(o: ModelStoreOptions) {
 export type ModelStore = ReturnType<typeof createModelStore>;
 
 function notFound(uri: string, location: string) {
-  return new ModelError('MODEL_NOT_FOUND', `model URI "${uri}": ${location} not found`, false, { uri, path: location });
+  return new ModelError('MODEL_NOT_FOUND', `model URI "${uri}": ${location} not found`, {
+    context: { uri, path: location },
+  });
 }
 
 async function readLocal(uri: string, path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (cause) {
-    throw new ModelError('MODEL_NOT_FOUND', `model URI "${uri}": ${path} not found or unreadable`, false, {
-      uri,
-      path,
+    throw new ModelError('MODEL_NOT_FOUND', `model URI "${uri}": ${path} not found or unreadable`, {
       cause,
+      context: { uri, path },
     });
   }
 }

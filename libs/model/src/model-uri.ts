@@ -17,7 +17,7 @@ export type ModelSource =
   | { readonly kind: 'run'; readonly uri: string; readonly runId: string; readonly artifactPath: string };
 
 const invalid = (uri: string, why: string) =>
-  new ModelError('MODEL_URI_INVALID', `model URI "${uri}": ${why}`, false, { uri });
+  new ModelError('MODEL_URI_INVALID', `model URI "${uri}": ${why}`, { context: { uri } });
 
 // MLflow's own rules: registered model names may hold most characters but not '/' or '@' here, since those split
 // the URI; run ids are 32 hex characters.

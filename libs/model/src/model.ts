@@ -51,7 +51,7 @@ async function readOrThrow(path: string, what: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (cause) {
-    throw new ModelError('MODEL_NOT_FOUND', `${what} not found or unreadable: ${path}`, false, { cause, path });
+    throw new ModelError('MODEL_NOT_FOUND', `${what} not found or unreadable: ${path}`, { cause, context: { path } });
   }
 }
 
@@ -68,15 +68,17 @@ export async function readModelCard(
     raw = JSON.parse((await readOrThrow(cardPath, 'model card')).toString('utf8'));
   } catch (cause) {
     if (cause instanceof ModelError) throw cause;
-    throw new ModelError('MODEL_CARD_INVALID', `model card is not JSON: ${cardPath}`, false, { cause, path: cardPath });
+    throw new ModelError('MODEL_CARD_INVALID', `model card is not JSON: ${cardPath}`, {
+      cause,
+      context: { path: cardPath },
+    });
   }
   const parsed = modelCardSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ModelError(
       'MODEL_CARD_INVALID',
       `model card ${cardPath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      false,
-      { path: cardPath },
+      { context: { path: cardPath } },
     );
   }
   const card = parsed.data;
@@ -85,8 +87,7 @@ export async function readModelCard(
     throw new ModelError(
       'MODEL_CORRUPT',
       `${path} does not match its card (sha256 ${sha256}, card says ${card.sha256})`,
-      false,
-      { path },
+      { context: { path } },
     );
   }
   // Identity first: a model served under another name is the wrong model, whatever its features.
@@ -94,16 +95,14 @@ export async function readModelCard(
     throw new ModelError(
       'MODEL_CARD_INVALID',
       `${path}: the registry serves it as ${registry.name} but its card names ${card.registeredModelName}`,
-      false,
-      { path },
+      { context: { path } },
     );
   }
   if (card.featureNames && card.featureNames.join() !== features.names.join()) {
     throw new ModelError(
       'MODEL_SIGNATURE',
       `${path} was trained on features [${card.featureNames.join(', ')}], serving computes [${features.names.join(', ')}]`,
-      false,
-      { path },
+      { context: { path } },
     );
   }
   return { name: card.registeredModelName, version: registry?.version ?? card.version, path, sha256, card };
@@ -116,8 +115,7 @@ function checkSignature(session: ort.InferenceSession, path: string, count: numb
     throw new ModelError(
       'MODEL_SIGNATURE',
       `${path}: expected input "${INPUT_NAME}" and output "${OUTPUT_NAME}", found inputs [${session.inputNames.join(', ')}] outputs [${session.outputNames.join(', ')}]`,
-      false,
-      { path },
+      { context: { path } },
     );
   }
   if (
@@ -129,8 +127,7 @@ function checkSignature(session: ort.InferenceSession, path: string, count: numb
     throw new ModelError(
       'MODEL_SIGNATURE',
       `${path}: input "${INPUT_NAME}" is ${input.type}[${input.shape.join(', ')}], expected float32[N, ${count}]`,
-      false,
-      { path },
+      { context: { path } },
     );
   }
 }
@@ -154,12 +151,10 @@ export async function createModel(options: CreateModelOptions): Promise<Model> {
       graphOptimizationLevel: 'all',
     });
   } catch (cause) {
-    throw new ModelError(
-      'MODEL_CORRUPT',
-      `${options.path} is not a loadable ONNX model: ${(cause as Error).message}`,
-      false,
-      { cause, path: options.path },
-    );
+    throw new ModelError('MODEL_CORRUPT', `${options.path} is not a loadable ONNX model: ${(cause as Error).message}`, {
+      cause,
+      context: { path: options.path },
+    });
   }
   checkSignature(session, options.path, count);
   const maxRows = options.maxRowsPerRun ?? 1024;
@@ -177,7 +172,7 @@ export async function createModel(options: CreateModelOptions): Promise<Model> {
       return data;
     } catch (cause) {
       if (cause instanceof ModelError) throw cause;
-      throw new ModelError('MODEL_RUN_FAILED', `inference failed: ${(cause as Error).message}`, false, { cause });
+      throw new ModelError('MODEL_RUN_FAILED', `inference failed: ${(cause as Error).message}`, { cause });
     }
   };
 

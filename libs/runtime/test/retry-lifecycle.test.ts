@@ -41,14 +41,67 @@ describe('retry', () => {
 
   it('fails when aborted during a backoff', async () => {
     const ac = new AbortController();
+    let calls = 0;
+    let backoffs = 0;
     const p = retry(
       async () => {
+        calls++;
         throw new Error('down');
       },
-      { retries: 10, initialMs: 10_000, maxMs: 10_000, signal: ac.signal },
+      {
+        // A backoff far longer than the test may take: only the abort can end it.
+        retries: 10,
+        initialMs: 600_000,
+        maxMs: 600_000,
+        signal: ac.signal,
+        onRetry: () => {
+          backoffs++;
+          // After the backoff has begun (onRetry runs just before it), on a later turn of the event loop.
+          setImmediate(() => ac.abort(new Error('shutdown')));
+        },
+      },
     );
-    ac.abort();
-    await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(p).rejects.toMatchObject({ code: 'ABORTED', retriable: false, cause: expect.any(Error) });
+    expect(calls).toBe(1);
+    expect(backoffs).toBe(1);
+  }, 10_000);
+
+  it('waits at least what the error asks for (retry-after)', async () => {
+    const delays: number[] = [];
+    const err = await retry(
+      async () => {
+        throw Object.assign(new Error('busy'), { retriable: true });
+      },
+      { retries: 1, initialMs: 1, maxMs: 1, retryAfterMs: () => 30, onRetry: (_e, _a, ms) => delays.push(ms) },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetriesExhaustedError);
+    expect(delays).toEqual([30]);
+  });
+
+  it('retries an unknown error (no retriable flag), bounded', async () => {
+    let calls = 0;
+    const err = await retry(
+      async () => {
+        calls++;
+        throw 'a string, not even an Error';
+      },
+      { retries: 2, initialMs: 1, maxMs: 1 },
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'RETRIES_EXHAUSTED', context: { attempts: 3 } });
+    expect(calls).toBe(3);
+  });
+
+  it("lets a transport's classifier overrule an error's own flag", async () => {
+    let calls = 0;
+    const wrapped = Object.assign(new Error('gave up'), { retriable: false, name: 'Wrapped' });
+    await retry(
+      async () => {
+        if (++calls < 2) throw wrapped;
+        return 'ok';
+      },
+      { retries: 3, initialMs: 1, maxMs: 1, classify: (e) => ((e as Error).name === 'Wrapped' ? true : undefined) },
+    );
+    expect(calls).toBe(2);
   });
 
   it('returns capped exponential delays', () => {

@@ -84,6 +84,50 @@ describe('runService', () => {
     expect(await p.exitedOnce).toBe(1);
   });
 
+  it('exits 0 after a clean stop on SIGHUP (a closed terminal)', async () => {
+    const p = fakeProcess();
+    const s = service();
+    await runService(s, opts(p.proc));
+    p.emit('SIGHUP');
+    expect(await p.exitedOnce).toBe(0);
+    expect(s.stops).toBe(1);
+  });
+
+  it('exits 0 once a finished CLI has run its stop', async () => {
+    const p = fakeProcess();
+    let done: () => void = () => {};
+    const s = service({ finished: new Promise<void>((r) => (done = r)) });
+    await runService(s, opts(p.proc));
+    done();
+    expect(await p.exitedOnce).toBe(0);
+    expect(s.stops).toBe(1);
+  });
+
+  it('finishes every cleanup when stdout is closed during the stop (EPIPE), instead of exiting at once', async () => {
+    const p = fakeProcess();
+    const stdout = new EventEmitter();
+    const proc = { ...p.proc, stdout } as unknown as ProcessLike;
+    const steps: string[] = [];
+    let release: () => void = () => {};
+    const s = service({
+      stop: async () => {
+        steps.push('stop replay');
+        await new Promise<void>((r) => (release = r));
+        steps.push('stop broker');
+      },
+    });
+    await runService(s, opts(proc));
+    p.emit('SIGHUP');
+    // What a closed terminal does to the next writes: an 'error' on the stream, an uncaught EPIPE elsewhere.
+    stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    p.emit('uncaughtException', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    p.emit('uncaughtException', new Error('a write to a destroyed logger'));
+    expect(p.exits).toEqual([]);
+    release();
+    expect(await p.exitedOnce).toBe(0);
+    expect(steps).toEqual(['stop replay', 'stop broker']);
+  });
+
   it('stops and exits 1 on an uncaught exception', async () => {
     const p = fakeProcess();
     const s = service();

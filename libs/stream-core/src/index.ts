@@ -1,5 +1,7 @@
 export { DLQ_HEADERS, deadLetterHeaders } from './dead-letter';
 export type { DeadLetterContext } from './dead-letter';
+export { STREAM_CORE_ERROR_CODES, StreamCoreError } from './errors';
+export type { StreamCoreErrorCode, StreamCoreErrorContext } from './errors';
 export { createConsumerMetrics } from './metrics';
 export type { ConsumerMetrics, RecordOutcomeLabel } from './metrics';
 export { planBatch } from './outcomes';
@@ -23,4 +25,4 @@ export { createSwappableScorer } from './swappable-scorer';
 export type { SwappableScorer, SwappableScorerOptions } from './swappable-scorer';
 export { createShadow } from './shadow';
 export type { Shadow, ShadowOptions } from './shadow';
-export { scoringEnvSchema } from './config';
+export { DEFAULT_PUBLISH_RETRY, scoringEnvSchema } from './config';

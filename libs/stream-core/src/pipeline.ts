@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
-import { contextFromHeaders, retry, traceHeaders, type Logger } from '@ridestream/runtime';
+import { contextFromHeaders, retry, traceHeaders, type Logger, type RetrySettings } from '@ridestream/runtime';
+import { DEFAULT_PUBLISH_RETRY } from './config';
 import { deadLetterHeaders } from './dead-letter';
 import type { ConsumerMetrics } from './metrics';
 import { planBatch, type BatchPlan } from './outcomes';
@@ -24,6 +25,8 @@ export interface PipelineOptions {
   readonly consumerName: string;
   /** Aborted on shutdown so that publish retries stop waiting. */
   readonly signal: AbortSignal;
+  /** How publishing is retried (the consumer's `PUBLISH_RETRY*` config); default `DEFAULT_PUBLISH_RETRY`. */
+  readonly publishRetry?: RetrySettings;
   /** When set, each scored ride gets a span continuing the producer's trace, and its prediction carries it on. */
   readonly tracer?: Tracer;
   /**
@@ -130,9 +133,7 @@ function publishWithRetry(
   o: PipelineOptions,
 ): Promise<void> {
   return retry(() => o.publish(messages, plan), {
-    retries: 8,
-    initialMs: 100,
-    maxMs: 5000,
+    ...(o.publishRetry ?? DEFAULT_PUBLISH_RETRY),
     signal: o.signal,
     onRetry: (err, attempt, delayMs) => {
       o.heartbeat?.().catch(() => {});

@@ -6,6 +6,7 @@ import {
   type PredictionKind,
   type RideEvent,
 } from '@ridestream/features';
+import { isRetriable } from '@ridestream/runtime';
 import type { RecordOutcome } from './outcomes';
 import type { SourceRecord } from './records';
 import type { Predictor } from './scorer';
@@ -50,9 +51,6 @@ function featureRows(spec: FeatureSpec<RideEvent>, events: readonly RideEvent[],
   }
   return features;
 }
-
-/** The error's own `retriable` flag decides; unknown errors are treated as permanent (dead-letter, move on). */
-const isRetriable = (err: unknown) => (err as { retriable?: unknown } | null)?.retriable === true;
 
 /**
  * Validates every record, scores the valid events of the predictor's type in one model call, and returns one

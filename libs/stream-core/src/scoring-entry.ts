@@ -3,7 +3,8 @@
  * separate entry point because it pulls in onnxruntime-node, which the main entry (and everything that imports it:
  * the transport adapters, the producer) must not load.
  */
+export { ScoringWorkerError } from './errors';
 export { loadScorer } from './load-scorer';
 export type { LoadScorerOptions } from './load-scorer';
-export { ScoringWorkerError, startScoringWorker } from './worker-client';
+export { startScoringWorker } from './worker-client';
 export type { ScoringWorkerOptions } from './worker-client';

@@ -7,6 +7,7 @@ import {
   type CleanupStep,
   type Logger,
   type Registry,
+  type RetrySettings,
   type Service,
 } from '@ridestream/runtime';
 import { Counter } from 'prom-client';
@@ -65,6 +66,8 @@ export interface StreamConsumerServiceOptions {
   readonly logBindings?: Readonly<Record<string, string>>;
   readonly outputStream: string;
   readonly deadLetterStream: string;
+  /** How publishing is retried (from the consumer's config: `retrySettings(config, 'PUBLISH')`). */
+  readonly publishRetry?: RetrySettings;
   readonly http: { readonly host: string; readonly port: number };
   /** With an OTLP endpoint, each scored ride gets a span continuing the producer's trace. */
   readonly tracing?: { readonly otlpEndpoint?: string; readonly positionAttribute?: string };
@@ -180,6 +183,7 @@ export function createStreamConsumerService(o: StreamConsumerServiceOptions): St
         deadLetterStream: o.deadLetterStream,
         consumerName: o.name,
         signal: abort.signal,
+        publishRetry: o.publishRetry,
         tracer: tracing.tracer,
         positionAttribute: o.tracing?.positionAttribute,
         shadow,

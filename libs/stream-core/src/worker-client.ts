@@ -1,6 +1,7 @@
 import type { PredictionKind } from '@ridestream/features';
 import { ModelError, MODEL_ERROR_CODES, type ModelErrorCode } from '@ridestream/model';
 import { Worker } from 'node:worker_threads';
+import { ScoringWorkerError } from './errors';
 import type { RecordOutcome } from './outcomes';
 import type { SourceRecord } from './records';
 import type { ModelIdentity, Scorer } from './scorer';
@@ -13,13 +14,6 @@ export interface ScoringWorkerOptions {
   readonly registry?: { readonly name: string; readonly version: string };
   /** How long `dispose()` waits for the worker to release the model before terminating it. */
   readonly closeTimeoutMs?: number;
-}
-
-/** The scoring worker died: nothing it was given was scored; the process should exit so that it is restarted. */
-export class ScoringWorkerError extends Error {
-  override readonly name = 'ScoringWorkerError';
-  readonly code = 'SCORING_WORKER_EXITED';
-  readonly retriable = false;
 }
 
 /**
@@ -76,16 +70,33 @@ export function startScoringWorker(o: ScoringWorkerOptions): Promise<Scorer> {
       if (!started) rejectStart(err);
       else if (!disposing) fail(err);
     };
-    worker.on('error', (err) => die(new ScoringWorkerError(`scoring worker crashed: ${err.message}`, { cause: err })));
-    worker.on('exit', (code) => die(new ScoringWorkerError(`scoring worker exited with code ${code}`)));
+    worker.on('error', (err) =>
+      die(
+        new ScoringWorkerError('SCORING_WORKER_EXITED', `scoring worker crashed: ${err.message}`, {
+          cause: err,
+          context: { modelPath: o.modelPath },
+        }),
+      ),
+    );
+    worker.on('exit', (code) =>
+      die(
+        new ScoringWorkerError('SCORING_WORKER_EXITED', `scoring worker exited with code ${code}`, {
+          context: { modelPath: o.modelPath },
+        }),
+      ),
+    );
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'failed') {
         started = true;
         const { code, message } = m.error;
         rejectStart(
           isModelErrorCode(code)
-            ? new ModelError(code, message, false, { path: o.modelPath })
-            : new ScoringWorkerError(`scoring worker could not load ${o.modelPath}: ${message}`),
+            ? new ModelError(code, message, { context: { path: o.modelPath } })
+            : new ScoringWorkerError(
+                'SCORING_WORKER_LOAD_FAILED',
+                `scoring worker could not load ${o.modelPath}: ${message}`,
+                { context: { modelPath: o.modelPath, workerCode: code } },
+              ),
         );
         void worker.terminate();
         return;

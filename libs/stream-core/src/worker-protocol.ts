@@ -1,4 +1,5 @@
 import type { FieldIssue, PredictionKind } from '@ridestream/features';
+import { StreamCoreError } from './errors';
 import type { RecordOutcome } from './outcomes';
 import type { SourceRecord } from './records';
 import type { ModelIdentity } from './scorer';
@@ -46,18 +47,6 @@ export function toWire(o: RecordOutcome): WireOutcome {
   }
 }
 
-/** A transient failure seen in the worker, retriable as it was there. */
-class WorkerRetriableError extends Error {
-  override readonly name = 'WorkerRetriableError';
-  readonly retriable = true;
-  constructor(
-    readonly code: string | undefined,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export function fromWire(w: WireOutcome, record: SourceRecord): RecordOutcome {
   switch (w[0]) {
     case 0:
@@ -65,7 +54,12 @@ export function fromWire(w: WireOutcome, record: SourceRecord): RecordOutcome {
     case 1:
       return { status: 'rejected', record, code: w[1], reason: w[2], issues: w[3] };
     case 2:
-      return { status: 'retry', record, error: new WorkerRetriableError(w[1], w[2]) };
+      // Retriable as it was in the worker: only retriable errors become 'retry' outcomes there.
+      return {
+        status: 'retry',
+        record,
+        error: new StreamCoreError('SCORING_RETRY', w[2], { retriable: true, context: { workerCode: w[1] } }),
+      };
     case 3:
       return { status: 'skipped', record, eventType: w[1] };
   }

@@ -153,6 +153,18 @@ describe('scoreRecords', () => {
     expect(out.map((o) => o.status)).toEqual(['retry', 'rejected']);
   });
 
+  it('returns retry outcomes, not dead letters, for an unknown scoring failure (a bug must not drop rides)', async () => {
+    const scorer: Predictor = {
+      kind: 'tip',
+      model: { name: 't', version: '1' },
+      predict: async () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'length')");
+      },
+    };
+    const out = await scoreRecords([rec('1', aCompleted('a'))], scorer);
+    expect(out.map((o) => o.status)).toEqual(['retry']);
+  });
+
   it('rejects a non-finite prediction instead of publishing it', async () => {
     const scorer: Predictor = {
       kind: 'tip',

@@ -1,5 +1,5 @@
 export { TLC_ERROR_CODES, TlcError } from './errors';
-export type { TlcErrorCode } from './errors';
+export type { TlcErrorCode, TlcErrorContext } from './errors';
 export { cleanTrips, eventIdOf, tripToEventCandidates } from './events';
 export type { CleaningTarget, CleanResult, CleanRide } from './events';
 export { readTlcFile } from './read';

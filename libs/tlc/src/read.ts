@@ -53,28 +53,23 @@ export async function readTlcFile(path: string, options: { limit?: number } = {}
     file = await asyncBufferFromFile(path);
     metadata = await parquetMetadataAsync(file);
   } catch (cause) {
-    throw new TlcError(
-      'FILE_UNREADABLE',
-      `${path}: not a readable parquet file (${(cause as Error).message})`,
-      path,
-      undefined,
-      { cause },
-    );
+    throw new TlcError('FILE_UNREADABLE', `${path}: not a readable parquet file (${(cause as Error).message})`, {
+      cause,
+      context: { file: path },
+    });
   }
   const types = new Map(metadata.schema.slice(1).map((s) => [s.name, s.type]));
   for (const [column, allowed] of Object.entries(COLUMNS) as [Column, readonly string[]][]) {
     const type = types.get(column);
-    if (type === undefined) throw new TlcError('MISSING_COLUMN', `${path}: missing column ${column}`, path, column);
+    if (type === undefined)
+      throw new TlcError('MISSING_COLUMN', `${path}: missing column ${column}`, { context: { file: path, column } });
     if (!allowed.includes(type))
-      throw new TlcError(
-        'WRONG_TYPE',
-        `${path}: column ${column} is ${type}, expected one of ${allowed.join('/')}`,
-        path,
-        column,
-      );
+      throw new TlcError('WRONG_TYPE', `${path}: column ${column} is ${type}, expected one of ${allowed.join('/')}`, {
+        context: { file: path, column },
+      });
   }
   const rowCount = Number(metadata.num_rows);
-  if (rowCount === 0) throw new TlcError('NO_ROWS', `${path}: no rows`, path);
+  if (rowCount === 0) throw new TlcError('NO_ROWS', `${path}: no rows`, { context: { file: path } });
   const rows = await parquetReadObjects({
     file,
     compressors,

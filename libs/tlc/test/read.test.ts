@@ -57,13 +57,16 @@ describe('readTlcFile', () => {
 
   it('fails naming the file and column when a column is missing', async () => {
     const f = writeTlcLike('missing.parquet', { drop: 'fare_amount' });
-    await expect(readTlcFile(f)).rejects.toMatchObject({ code: 'MISSING_COLUMN', column: 'fare_amount', file: f });
+    await expect(readTlcFile(f)).rejects.toMatchObject({
+      code: 'MISSING_COLUMN',
+      context: { column: 'fare_amount', file: f },
+    });
     await expect(readTlcFile(f)).rejects.toThrow(/missing\.parquet.*fare_amount/);
   });
 
   it('fails naming the column when its type is wrong', async () => {
     const f = writeTlcLike('retyped.parquet', { retype: 'trip_distance' });
-    await expect(readTlcFile(f)).rejects.toMatchObject({ code: 'WRONG_TYPE', column: 'trip_distance' });
+    await expect(readTlcFile(f)).rejects.toMatchObject({ code: 'WRONG_TYPE', context: { column: 'trip_distance' } });
   });
 
   it('fails when the file has no rows', async () => {
@@ -76,7 +79,7 @@ describe('readTlcFile', () => {
     writeFileSync(f, 'hello');
     const err = await readTlcFile(f).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TlcError);
-    expect(err).toMatchObject({ code: 'FILE_UNREADABLE', file: f });
+    expect(err).toMatchObject({ code: 'FILE_UNREADABLE', context: { file: f } });
   });
 });
 

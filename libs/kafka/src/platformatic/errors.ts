@@ -1,3 +1,4 @@
+import { isRetriable } from '@ridestream/runtime';
 import { KafkaTransportError, type KafkaErrorCode } from '../errors';
 
 /** What @platformatic/kafka errors carry: a code (`PLT_KFK_*`), flags on protocol errors, nested errors. */
@@ -13,19 +14,24 @@ const isObject = (e: unknown): e is PlatformaticErrorShape & Error => typeof e =
 const nested = (e: PlatformaticErrorShape): unknown[] => (Array.isArray(e.errors) ? (e.errors as unknown[]) : []);
 
 /**
- * Whether a @platformatic/kafka error may pass if tried again. The client flags each protocol error `canRetry` (from
- * Kafka's own table) and network and timeout errors too; a `MultipleErrors` (one per partition or broker of a request)
- * is retriable only if every one inside is: a request that failed on a missing topic and a lost connection at once
- * would fail again on the topic. (A fenced producer and a refused login are `canRetry: false` in the client.)
+ * What a @platformatic/kafka error says about retrying, for `isRetriable(err, classifyPlatformaticError)`; `undefined`
+ * when it says nothing (then the error's own flag or the documented default decides). The client flags each protocol
+ * error `canRetry` (from Kafka's own table) and network and timeout errors too; a `MultipleErrors` (one per partition
+ * or broker of a request) is retriable only if every one inside is, and fatal if one inside is: a request that failed
+ * on a missing topic and a lost connection at once would fail again on the topic. (A fenced producer and a refused
+ * login are `canRetry: false` in the client.)
  */
-export function isRetriablePlatformaticError(error: unknown): boolean {
-  if (!isObject(error)) return false;
+export function classifyPlatformaticError(error: unknown): boolean | undefined {
+  if (!isObject(error)) return undefined;
   if (error instanceof KafkaTransportError) return error.retriable;
   const inner = nested(error).filter(isObject);
-  if (inner.length > 0) return inner.every(isRetriablePlatformaticError);
-  if (error.canRetry === true) return true;
-  if (error.canRetry === false) return false;
-  return isObject(error.cause) && isRetriablePlatformaticError(error.cause);
+  if (inner.length > 0) {
+    const verdicts = inner.map(classifyPlatformaticError);
+    if (verdicts.includes(false)) return false;
+    return verdicts.every((v) => v === true) ? true : undefined;
+  }
+  if (typeof error.canRetry === 'boolean') return error.canRetry;
+  return isObject(error.cause) ? classifyPlatformaticError(error.cause) : undefined;
 }
 
 /**
@@ -53,7 +59,7 @@ export function protocolErrorIds(error: unknown): string[] {
 }
 
 /**
- * A platformatic failure as our typed error, `retriable` judged as above, the original kept as `cause`. The message
+ * A platformatic failure as our typed error, `retriable` judged by `isRetriable` with the classifier above, the original kept as `cause`. The message
  * names the broker's error codes: the client's own ("Received response with error while executing API
  * InitProducerId(v5)") says which request failed but not why.
  */
@@ -61,5 +67,5 @@ export function toKafkaTransportError(code: KafkaErrorCode, what: string, cause:
   const reason = isObject(cause) ? cause.message : String(cause);
   const ids = protocolErrorIds(cause);
   const message = `${what}: ${reason}${ids.length ? ` (${ids.join(', ')})` : ''}`;
-  return new KafkaTransportError(code, message, isRetriablePlatformaticError(cause), { cause });
+  return new KafkaTransportError(code, message, { retriable: isRetriable(cause, classifyPlatformaticError), cause });
 }

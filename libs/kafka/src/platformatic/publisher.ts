@@ -64,7 +64,7 @@ export function createPlatformaticPublisher(connection: KafkaConnection): Platfo
       }
     },
     async send(messages) {
-      if (stopped) throw new KafkaTransportError('PUBLISHER_STOPPED', 'publisher is stopped', false);
+      if (stopped) throw new KafkaTransportError('PUBLISHER_STOPPED', 'publisher is stopped');
       if (messages.length === 0) return;
       const sending = producer.send({ messages: toPlatformaticMessages(messages) });
       inFlight.add(sending);

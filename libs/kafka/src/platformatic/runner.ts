@@ -1,5 +1,5 @@
 import type { Consumer, Message, MessagesStream } from '@platformatic/kafka';
-import { backoffMs, type Logger } from '@ridestream/runtime';
+import { backoffMs, isRetriable, type Logger } from '@ridestream/runtime';
 import {
   processChunk,
   type PipelineOptions,
@@ -8,7 +8,7 @@ import {
   type SourceRef,
 } from '@ridestream/stream-core';
 import { KafkaTransportError } from '../errors';
-import { isRetriablePlatformaticError, isStaleMembershipError, toKafkaTransportError } from './errors';
+import { classifyPlatformaticError, isStaleMembershipError, toKafkaTransportError } from './errors';
 import type { PlatformaticTransactionalPublisher } from './transactional';
 
 type Stream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
@@ -150,7 +150,7 @@ export async function startPlatformaticRunner(o: PlatformaticRunnerOptions): Pro
         throw new KafkaTransportError(
           'PUBLISH_FAILED',
           `transient failure at offset ${plan.retryFrom}; partition ${partition} will be re-read`,
-          true,
+          { retriable: true, context: { partition, offset: String(plan.retryFrom) } },
         );
       }
     }
@@ -184,7 +184,8 @@ export async function startPlatformaticRunner(o: PlatformaticRunnerOptions): Pro
           await processPending(batch);
         } catch (cause) {
           // Whatever failed in a chunk (publishing gave up, a record asked for a retry), reading again passes.
-          throw new KafkaTransportError('PUBLISH_FAILED', `a chunk failed: ${(cause as Error).message}`, true, {
+          throw new KafkaTransportError('PUBLISH_FAILED', `a chunk failed: ${(cause as Error).message}`, {
+            retriable: true,
             cause,
           });
         }
@@ -216,7 +217,7 @@ export async function startPlatformaticRunner(o: PlatformaticRunnerOptions): Pro
       } catch (err) {
         if (stopping) break;
         failures += 1;
-        const retriable = isRetriablePlatformaticError(err) || isStaleMembershipError(err);
+        const retriable = isRetriable(err, classifyPlatformaticError) || isStaleMembershipError(err);
         if (!retriable || failures > MAX_READ_FAILURES) throw err;
         const delayMs = backoffMs(failures, { initialMs: 200, maxMs: 5000 });
         log.warn(
