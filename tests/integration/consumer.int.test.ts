@@ -150,6 +150,7 @@ describe('duration-consumer on the real broker', () => {
     expectPredictions(predictions, rides, { repeats: 'none', model: model.info });
     const offline = await scoreEvents(model, 'duration', rides);
     expect(valueProblems(predictions, rides, offline), 'streamed vs offline scoring').toEqual([]);
+    await dead.readToEnd();
     expect(deadLetterLines(dead.messages), `dead letters for valid rides on ${dlq}`).toEqual([]);
     // Keyed by ride id: a subscriber sees every prediction of a ride on one partition, in order.
     expect(out.messages.every((m) => String(m.key) === JSON.parse(String(m.value)).rideId)).toBe(true);

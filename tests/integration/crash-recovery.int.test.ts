@@ -88,6 +88,7 @@ describe.each([
         repeats: mode === 'exactly-once' ? 'none' : 100,
       });
       // Valid rides only: a kill must not turn any into a dead letter.
+      await dead.readToEnd();
       expect(deadLetterLines(dead.messages), `dead letters on ${dlq}`).toEqual([]);
     } finally {
       await Promise.all([out.stop(), dead.stop()]);
