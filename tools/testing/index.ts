@@ -3,5 +3,5 @@ export type { Collector } from './kafka';
 export { REPO_ROOT, spawnProcess, spawnTsx } from './process';
 export type { SpawnOptions, TestProcess } from './process';
 export { seededRandom } from './prng';
-export { describeMissing, missingIds, waitFor, waitForAll } from './wait';
+export { waitFor, waitForAll } from './wait';
 export type { WaitOptions } from './wait';

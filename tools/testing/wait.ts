@@ -35,13 +35,13 @@ export async function waitFor(
 }
 
 /** The ids of `expected` not in `seen`, in `expected`'s order. */
-export function missingIds(expected: Iterable<string>, seen: Iterable<string>): string[] {
+function missingIds(expected: Iterable<string>, seen: Iterable<string>): string[] {
   const have = seen instanceof Set || seen instanceof Map ? seen : new Set(seen);
   return [...new Set(expected)].filter((id) => !have.has(id));
 }
 
 /** "3 of 1000 missing: a, b, c" (the first ten, then "... and N more"). */
-export function describeMissing(missing: readonly string[], total: number): string {
+function describeMissing(missing: readonly string[], total: number): string {
   const listed = missing.slice(0, LISTED).join(', ');
   const more = missing.length > LISTED ? `, ... and ${missing.length - LISTED} more` : '';
   return `${missing.length} of ${total} missing: ${listed}${more}`;

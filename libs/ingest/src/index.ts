@@ -12,7 +12,7 @@ export { registerRateLimit } from './rate-limit';
 export type { RateLimitOptions } from './rate-limit';
 export { registerRidesRoute } from './rides-route';
 export type { RidesRouteOptions } from './rides-route';
-export { replayRides, ReplayError } from './replay';
+export { replayRides } from './replay';
 export { DEFAULT_MAX_GAP_MS, replayBatches, replaySchedule } from './replay-clock';
 export type { ReplayPace } from './replay-clock';
 export type { ReplayEvent, ReplayOptions, ReplayResult } from './replay';

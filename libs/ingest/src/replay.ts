@@ -33,7 +33,7 @@ export interface ReplayResult {
   readonly seconds: number;
 }
 
-export class ReplayError extends Error {
+class ReplayError extends Error {
   override readonly name = 'ReplayError';
   constructor(
     message: string,
