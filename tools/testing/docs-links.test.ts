@@ -41,7 +41,7 @@ export function headingAnchors(md: string): Set<string> {
 export function brokenLinks(file: string): string[] {
   const md = readFileSync(join(REPO_ROOT, file), 'utf8');
   const broken: string[] = [];
-  for (const [link, text, target] of prose(md).matchAll(/\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+  for (const [, text, target] of prose(md).matchAll(/\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(target!)) continue; // http:, https:, mailto:
     const [path, anchor] = target!.split('#') as [string, string | undefined];
     const resolved = path ? join(dirname(join(REPO_ROOT, file)), decodeURIComponent(path)) : join(REPO_ROOT, file);
