@@ -45,10 +45,11 @@ const collector = (stream: string): StreamCollector => {
 };
 
 describe('rides on the local Kinesis: publisher -> both consumers -> prediction streams', () => {
-  // Longer than its waits (30 s + 2 x 120 s): a wait that times out names the missing rides, the test timeout would not.
+  // Longer than its waits (30 s + 2 x 120 s) and the publish: a wait that times out names the missing rides, the test
+  // timeout would not (on a loaded 2-core box the publish of 15,000 events alone can take minutes).
   it(
     `scores ${RIDES} real rides once per model at steady state, equal to offline scoring`,
-    { timeout: 300_000 },
+    { timeout: 600_000 },
     async () => {
       const [input, durationOut, tipOut, dlq] = await freshStreams(
         local.client(),
