@@ -33,7 +33,7 @@ export default defineConfig({
           include: ['{apps,libs,tools,tests}/**/*.int.test.ts'],
           environment: 'node',
           // One real broker per run, shared by every test file; each test makes its own topics and groups.
-          globalSetup: ['./tools/testing/kafka-global-setup.ts'],
+          globalSetup: ['./tests/integration/support/kafka-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Two cores: more parallel files would only fight the broker for CPU.

@@ -5,14 +5,12 @@
  * target are in RELIABILITY.md: with 3,000 rides one killed chunk (up to 500 records) is already several percent,
  * so here at-least-once must lose nothing and exactly-once must also show no duplicate.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnTsx } from '@ridestream/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RIDES = 3000;
 
 interface ChaosResult {
@@ -26,6 +24,10 @@ interface ChaosResult {
       readonly lost: number;
       readonly duplicates: number;
       readonly mismatches: number;
+      /** The verifier's named lists (first 20 each): what a failure prints. */
+      readonly lostRides: readonly string[];
+      readonly duplicatedRides: readonly string[];
+      readonly mismatchedRides: readonly string[];
     }[];
   }[];
 }
@@ -37,18 +39,12 @@ describe('chaos, short (npm run chaos at 3,000 rides per mode)', () => {
   it('loses nothing in either mode, and exactly-once shows no duplicate', { timeout: 600_000 }, async () => {
     const resultFile = join(dir, 'result.json');
     // KAFKA_BROKERS blank: the harness starts (and restarts) its own broker, never the one other tests share.
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'tools/chaos/chaos.ts', '--rides', String(RIDES), '--rate', '150', '--seed', '5'].concat([
-        '--result',
-        resultFile,
-      ]),
-      { cwd: ROOT, env: { ...process.env, KAFKA_BROKERS: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const chaos = spawnTsx('tools/chaos/chaos.ts', {
+      args: ['--rides', String(RIDES), '--rate', '150', '--seed', '5', '--result', resultFile],
+      env: { KAFKA_BROKERS: '' },
+    });
+    const code = await chaos.exited;
+    const output = chaos.output();
 
     let result: ChaosResult;
     try {
@@ -62,14 +58,26 @@ describe('chaos, short (npm run chaos at 3,000 rides per mode)', () => {
       expect(r.brokerRestarted, `${r.mode}: broker restarted`).toBe(true);
       expect(r.reports.map((c) => c.consumer).sort()).toEqual(['duration-consumer', 'tip-consumer']);
       for (const c of r.reports) {
+        // The counts, and beside them the rides the verifier named: a failure says which rides went wrong.
         expect({
           mode: r.mode,
           consumer: c.consumer,
           ridesIn: c.ridesIn,
           lost: c.lost,
+          lostRides: c.lostRides,
           mismatches: c.mismatches,
-        }).toEqual({ mode: r.mode, consumer: c.consumer, ridesIn: RIDES, lost: 0, mismatches: 0 });
-        if (r.mode === 'exactly-once') expect(c.duplicates, `${c.consumer} duplicates`).toBe(0);
+          mismatchedRides: c.mismatchedRides,
+        }).toEqual({
+          mode: r.mode,
+          consumer: c.consumer,
+          ridesIn: RIDES,
+          lost: 0,
+          lostRides: [],
+          mismatches: 0,
+          mismatchedRides: [],
+        });
+        if (r.mode === 'exactly-once')
+          expect(c.duplicatedRides, `${c.consumer}: rides duplicated in exactly-once`).toEqual([]);
       }
     }
     console.info(

@@ -3,12 +3,12 @@
  * the producer on the real broker and the prediction-api with the shipped models. Every response must have a
  * documented status, content type and body schema, no 5xx, and anything the schema forbids must be rejected.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, startService, stopService, waitReady, type RunningService } from '@ridestream/dev-services';
-import { brokers, collect, freshTopics, testKafka, waitFor } from '@ridestream/testing';
+import { brokers, collect, freshTopics, spawnProcess, testKafka, waitFor } from '@ridestream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -44,7 +44,11 @@ async function start(name: string, entry: string, env: Record<string, string>): 
  * out: `positive_data_acceptance`, because the contract's date range (2000-2100) is a zod refinement that JSON Schema
  * does not carry, so a schema-valid year 0020 is rightly a 400.
  */
-async function runSchemathesis(name: string, spec: string, url: string): Promise<{ code: number | null; out: string }> {
+async function runSchemathesis(
+  name: string,
+  spec: string,
+  url: string,
+): Promise<{ code: number | string; out: string }> {
   // The document the service serves is the committed one; schemathesis is then driven by what clients download.
   const served = (await (await fetch(`${url}/openapi.json`)).json()) as object;
   expect(served, `${url}/openapi.json`).toEqual(JSON.parse(readFileSync(`${ROOT}${spec}`, 'utf8')));
@@ -76,15 +80,9 @@ async function runSchemathesis(name: string, spec: string, url: string): Promise
     `${REPORTS}/${name}.junit.xml`,
   ];
   // Its working directory under .cache: schemathesis keeps state in ./.schemathesis.
-  const child = spawn(schemathesis, args, {
-    cwd: `${ROOT}.cache/schemathesis`,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { code, out };
+  const run = spawnProcess(schemathesis, args, { cwd: `${ROOT}.cache/schemathesis`, env: { NO_COLOR: '1' } });
+  const code = await run.exited;
+  return { code, out: run.output() };
 }
 
 const acceptedTotal = async (url: string) =>

@@ -10,6 +10,7 @@ import { loadEnvConfig, type Logger } from '@ridestream/runtime';
 import { createKafkaConsumerService, kafkaConsumerEnvSchema, type KafkaConsumerService } from '@ridestream/kafka';
 import { loadServingModels } from '@ridestream/consumer';
 import { modelSourceEnvSchema } from '@ridestream/model';
+import type { Scorer } from '@ridestream/stream-core';
 import { brokers, testLogger, unique } from '@ridestream/testing';
 import { cleanTrips, readTlcFile, rideTimeline, type CleanRide } from '@ridestream/tlc';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
@@ -51,6 +52,8 @@ export async function startConsumer(
   kind: PredictionKind,
   env: Record<string, string>,
   logger: Logger = testLogger(),
+  /** Scores with this instead of the app's MODEL_URI/MODEL_PATH path (a test wrapping the real model). */
+  scorerOverride?: Scorer,
 ): Promise<ConsumerUnderTest> {
   const config = loadEnvConfig(
     kafkaConsumerEnvSchema({
@@ -62,7 +65,9 @@ export async function startConsumer(
     { KAFKA_BROKERS: brokers().join(','), HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', ...kafkaClientEnv(), ...env },
   );
   // The app's own path from MODEL_URI / MODEL_PATH (and SHADOW_MODEL_URI) to scorers.
-  const { scorer, shadow, registerMetrics } = await loadServingModels(kind, config, logger);
+  const { scorer, shadow, registerMetrics } = scorerOverride
+    ? { scorer: scorerOverride, shadow: undefined, registerMetrics: () => {} }
+    : await loadServingModels(kind, config, logger);
   const service = createKafkaConsumerService({ config, scorer, shadow, logger });
   registerMetrics(service.registry);
   try {
@@ -73,12 +78,24 @@ export async function startConsumer(
   }
   return {
     service,
-    async scored() {
-      const metric = await service.registry.getSingleMetric('ridestream_records_total')?.get();
-      return metric?.values.find((v) => v.labels.outcome === 'scored')?.value ?? 0;
-    },
+    scored: () => metricValue(service.registry, 'ridestream_records_total', { outcome: 'scored' }),
     skipped: () => skippedByType(service.registry),
   };
+}
+
+/**
+ * The value of a metric on a service's registry (what its `/metrics` serves), summed over the series whose labels
+ * include `labels`; 0 before the first increment.
+ */
+export async function metricValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = await registry.getSingleMetric(name)?.get();
+  return (metric?.values ?? [])
+    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
+    .reduce((sum, v) => sum + v.value, 0);
 }
 
 /** A consumer's `ridestream_skipped_total`: valid events of another type, by type. */

@@ -3,12 +3,10 @@
  * the emulator starts apps/consumer-lambda as the function's process, the test invokes it over HTTP with a Kinesis event
  * made of real stream records, and reads the partial batch response and the output streams.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { parseDeadLetterEnvelope } from '@ridestream/kinesis';
 import { collectStream, ensureRie, localAwsEnv } from '@ridestream/kinesis-tool';
-import { waitFor } from '@ridestream/testing';
+import { spawnProcess, waitFor } from '@ridestream/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testModelPath } from './conformance';
 import {
@@ -20,7 +18,6 @@ import {
 } from './conformance-kinesis-adapter';
 import { realRides } from './helpers';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const local = useLocalKinesis();
 let rie: string;
 beforeAll(async () => {
@@ -42,7 +39,7 @@ const freePort = () =>
 /** The emulator running our bootstrap; resolves once it accepts invocations. */
 async function startFunction(env: Record<string, string>): Promise<string> {
   const [port, apiPort] = [await freePort(), await freePort()];
-  const child: ChildProcess = spawn(
+  const child = spawnProcess(
     rie,
     [
       '--runtime-interface-emulator-address',
@@ -55,18 +52,9 @@ async function startFunction(env: Record<string, string>): Promise<string> {
       'apps/consumer-lambda/src/main.ts',
     ],
     // tsx through NODE_OPTIONS: the emulator would read a `--import` argument as one of its own flags.
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env, NODE_OPTIONS: '--import tsx', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
+    { env: { ...env, NODE_OPTIONS: '--import tsx', LOG_LEVEL: 'warn' } },
   );
-  cleanups.push(async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  });
+  cleanups.push(() => child.stop());
   const url = `http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`;
   // A TCP connect, not an HTTP probe: the emulator would take any request on that path as an invocation.
   const listening = () =>

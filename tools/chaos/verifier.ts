@@ -1,8 +1,12 @@
 import { scoreEvents } from '@ridestream/batch';
 import type { PredictionKind, RideEvent } from '@ridestream/features';
 import type { Model } from '@ridestream/model';
+import { waitFor } from '@ridestream/testing';
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+
+/** How many rides each list of a report names; the counts beside them are complete. */
+const NAMED = 20;
 
 export interface ConsumerReport {
   readonly consumer: string;
@@ -14,8 +18,17 @@ export interface ConsumerReport {
   readonly lost: number;
   /** Predictions beyond the first for a ride. */
   readonly duplicates: number;
-  /** Rides whose streamed value differs from offline scoring by more than 1e-4. */
+  /**
+   * Rides with a prediction that is not theirs: a value off offline scoring by more than 1e-4, another event's id,
+   * or another model version than the one serving.
+   */
   readonly mismatches: number;
+  /** The first lost rides, by id. */
+  readonly lostRides: readonly string[];
+  /** The first rides predicted more than once, as `ride: n predictions`. */
+  readonly duplicatedRides: readonly string[];
+  /** The first mismatches, each naming its ride and what differs. */
+  readonly mismatchedRides: readonly string[];
 }
 
 /** Reads a whole topic (read_committed, kafkajs' default) until no new message arrives for `idleMs`. */
@@ -38,45 +51,94 @@ export async function readTopic(
         last = Date.now();
       },
     });
-    const deadline = Date.now() + timeoutMs;
-    while (!(until(values) && Date.now() - last > 2_000) && Date.now() - last < idleMs && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 250));
-    // A short grace for any duplicate still in flight after coverage.
+    // Complete and then quiet for 2 s (a short grace for any duplicate still in flight), or quiet for `idleMs`:
+    // what is still missing then is reported as lost, not waited for.
+    const idle = () => Date.now() - last;
+    await waitFor(() => (until(values) && idle() > 2_000) || idle() >= idleMs, `${topic} read`, timeoutMs, 250).catch(
+      () => undefined,
+    );
     return values;
   } finally {
     await consumer.disconnect();
   }
 }
 
+interface StreamedPrediction {
+  readonly rideId: string;
+  readonly value: number;
+  readonly event?: { readonly id?: string };
+  readonly model?: { readonly version?: string };
+}
+
 /**
- * Compares what went in with what came out of one consumer, and the values with offline scoring. `rides` are the
- * events the consumer scores (one per ride: its `ride.started` or its `ride.completed`).
+ * Compares what went in with what came out of one consumer, and the values with offline scoring by `model` (the
+ * version that serves). `rides` are the events the consumer scores (one per ride: its `ride.started` or its
+ * `ride.completed`); predictions of rides not among them are ignored.
  */
 export async function verify(
   consumer: string,
   kind: PredictionKind,
   rides: readonly RideEvent[],
   predictionValues: readonly string[],
-  model: Pick<Model, 'predict'>,
+  model: Pick<Model, 'predict' | 'info'>,
 ): Promise<ConsumerReport> {
   const offline = await scoreEvents(model, kind, rides);
-  const expected = new Map(rides.map((r, i) => [r.rideId, offline[i]!]));
+  const expected = new Map(rides.map((r, i) => [r.rideId, { event: r, value: offline[i]! }]));
   const seen = new Map<string, number>();
-  let mismatches = 0;
+  const mismatched = new Map<string, string>();
   for (const v of predictionValues) {
-    const p = JSON.parse(v) as { rideId: string; value: number };
-    if (!expected.has(p.rideId)) continue;
-    const n = (seen.get(p.rideId) ?? 0) + 1;
-    seen.set(p.rideId, n);
-    if (n === 1 && Math.abs(p.value - expected.get(p.rideId)!) > 1e-4) mismatches++;
+    const p = JSON.parse(v) as StreamedPrediction;
+    const want = expected.get(p.rideId);
+    if (!want) continue;
+    seen.set(p.rideId, (seen.get(p.rideId) ?? 0) + 1);
+    // Every copy is checked: a redelivered prediction that differs is as wrong as a first one.
+    const wrong =
+      p.event?.id !== want.event.eventId
+        ? `prediction for event ${p.event?.id}, sent ${want.event.eventId}`
+        : p.model?.version !== model.info.version
+          ? `scored by version ${p.model?.version}, serving ${model.info.version}`
+          : Math.abs(p.value - want.value) > 1e-4
+            ? `streamed ${p.value}, offline ${want.value}`
+            : undefined;
+    if (wrong && !mismatched.has(p.rideId)) mismatched.set(p.rideId, `ride ${p.rideId}: ${wrong}`);
   }
   const out = [...seen.values()].reduce((a, b) => a + b, 0);
+  const lost = [...expected.keys()].filter((id) => !seen.has(id));
+  const duplicated = [...seen].filter(([, n]) => n > 1);
   return {
     consumer,
     ridesIn: expected.size,
     predictionsOut: out,
-    lost: [...expected.keys()].filter((id) => !seen.has(id)).length,
+    lost: lost.length,
     duplicates: out - seen.size,
-    mismatches,
+    mismatches: mismatched.size,
+    lostRides: lost.slice(0, NAMED),
+    duplicatedRides: duplicated.slice(0, NAMED).map(([id, n]) => `${id}: ${n} predictions`),
+    mismatchedRides: [...mismatched.values()].slice(0, NAMED),
   };
+}
+
+/**
+ * What fails a run, one line per consumer and kind of failure, naming the rides: anything lost or mismatched;
+ * in exactly-once any duplicate; in at-least-once duplicates beyond `maxDuplicateShare` of the rides in.
+ */
+export function failures(
+  mode: 'at-least-once' | 'exactly-once',
+  report: ConsumerReport,
+  maxDuplicateShare = 0.01,
+): string[] {
+  const named = (list: readonly string[], total: number) =>
+    `${list.join(', ')}${total > list.length ? `, ... and ${total - list.length} more` : ''}`;
+  const out: string[] = [];
+  const c = report.consumer;
+  if (report.lost > 0) out.push(`${c}: ${report.lost} rides lost: ${named(report.lostRides, report.lost)}`);
+  if (report.mismatches > 0)
+    out.push(`${c}: ${report.mismatches} rides mismatched: ${named(report.mismatchedRides, report.mismatches)}`);
+  const allowed = mode === 'exactly-once' ? 0 : Math.floor(maxDuplicateShare * report.ridesIn);
+  if (report.duplicates > allowed)
+    out.push(
+      `${c}: ${report.duplicates} duplicate predictions in ${mode} (at most ${allowed}): ` +
+        report.duplicatedRides.join(', '),
+    );
+  return out;
 }

@@ -108,16 +108,18 @@ const program = new Command('start')
         });
       }
 
+      // Printed below: the run's rides can be told apart on shared topics (the smoke test reads them back).
+      const ridePrefix = `start-${randomUUID().slice(0, 8)}`;
       const { rides, dropped } = cleanTrips(
         await readTlcFile(opts.data, opts.rides ? { limit: Math.ceil(opts.rides * 1.1) } : {}),
         'none',
-        `start-${randomUUID().slice(0, 8)}`,
+        ridePrefix,
       );
       const replayed = opts.rides ? rides.slice(0, opts.rides) : rides;
       // The ride's clock: pickups and drop-offs interleaved as they happened.
       const events = [...rideTimeline(replayed)];
       say(
-        `replaying ${replayed.length} rides as ${events.length} events in event-time order from ${opts.data} (${Object.values(dropped).reduce((a, b) => a + b, 0)} rows break the contract and are skipped)`,
+        `replaying ${replayed.length} rides as ${events.length} events in event-time order from ${opts.data} (${Object.values(dropped).reduce((a, b) => a + b, 0)} rows break the contract and are skipped; ride ids ${ridePrefix}-<row>)`,
       );
 
       const stats: LiveStats = {

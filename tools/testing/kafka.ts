@@ -7,6 +7,7 @@ import { silentLogger } from '@ridestream/runtime';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { inject } from 'vitest';
 import './provided-context';
+import { waitFor } from './wait';
 
 export function brokers(): string[] {
   return inject('kafkaBrokers').split(',');
@@ -60,22 +61,18 @@ export async function freshTopics<const P extends readonly string[]>(
   return names;
 }
 
-/** Polls `predicate` until it is true, or fails with `what` after `timeoutMs`. */
-export async function waitFor(
-  predicate: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-  everyMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 export interface Collector {
+  /** The topic it reads (for failure messages). */
+  readonly topic: string;
   readonly messages: KafkaMessage[];
+  /** The message keys so far, as strings (ride ids: every ridestream topic is keyed by ride id). */
+  keys(): string[];
+  /**
+   * Resolves once everything on the topic when it was called has been read (its end offsets then), e.g. to say
+   * "no dead letter" only after the whole dead-letter topic was read. For topics written without transactions:
+   * a transaction's commit marker takes an offset no message is read at.
+   */
+  readToEnd(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -88,10 +85,33 @@ export async function collect(kafka: Kafka, topic: string): Promise<Collector> {
     maxWaitTimeInMs: 100,
   });
   const messages: KafkaMessage[] = [];
+  const next = new Map<number, bigint>();
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
-  return { messages, stop: () => consumer.disconnect() };
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      messages.push(message);
+      next.set(partition, BigInt(message.offset) + 1n);
+    },
+  });
+  return {
+    topic,
+    messages,
+    keys: () => messages.map((m) => String(m.key)),
+    async readToEnd(timeoutMs = 60_000) {
+      const admin = kafka.admin();
+      await admin.connect();
+      const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+      const behind = () =>
+        ends.filter((p) => BigInt(p.high) > BigInt(p.low) && (next.get(p.partition) ?? 0n) < BigInt(p.high));
+      await waitFor(
+        () => behind().length === 0,
+        () => `${topic} read to its end (behind on partitions ${behind().map((p) => `${p.partition}@${p.high}`)})`,
+        timeoutMs,
+      );
+    },
+    stop: () => consumer.disconnect(),
+  };
 }
 
 /** The root logger for services under test: silent, so test output stays readable. */

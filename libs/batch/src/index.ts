@@ -1,3 +1,3 @@
 export { evaluateFile, regressionMetrics, scoredEventOf, scoreEvents, scoreRides, targetOf } from './score';
 export type { EvaluationReport, RegressionMetrics } from './score';
-export { batchPredictions, writeJsonLines, writePredictions, writePredictionsParquet } from './output';
+export { batchPredictions, writePredictions } from './output';

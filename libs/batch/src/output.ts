@@ -25,7 +25,7 @@ export function batchPredictions(o: {
 }
 
 /** One prediction message per line, exactly as on the prediction streams. */
-export async function writeJsonLines(path: string, predictions: readonly Prediction[]): Promise<void> {
+async function writeJsonLines(path: string, predictions: readonly Prediction[]): Promise<void> {
   const out = createWriteStream(path);
   for (const p of predictions) if (!out.write(JSON.stringify(p) + '\n')) await once(out, 'drain');
   out.end();
@@ -36,7 +36,7 @@ export async function writeJsonLines(path: string, predictions: readonly Predict
  * The course's batch output: a parquet table with one row per scored event (ride id, event id and type, event
  * time, prediction, model name and version, prediction id), snappy-compressed, readable by pandas or DuckDB.
  */
-export function writePredictionsParquet(path: string, predictions: readonly Prediction[]): void {
+function writePredictionsParquet(path: string, predictions: readonly Prediction[]): void {
   const column = <T>(pick: (p: Prediction) => T) => predictions.map(pick);
   parquetWriteFile({
     filename: path,

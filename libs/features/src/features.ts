@@ -18,11 +18,6 @@ const BOROUGH_INDEX: readonly number[] = [
   }),
 ];
 
-/** Borough name of a TLC zone id (1-265). */
-export function zoneBorough(zoneId: number): string | undefined {
-  return ZONES[zoneId - 1]?.[0];
-}
-
 /** How one prediction kind turns the event it scores into one float32 row of its model's `features` input. */
 export interface FeatureSpec<E extends { type: string }> {
   /** The only event this kind scores; every feature is known when that event is published. */

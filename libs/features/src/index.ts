@@ -36,9 +36,9 @@ export {
   tipPredictionSchema,
 } from './prediction';
 export type { DurationPrediction, Prediction, PredictionInput, PredictionKind, TipPrediction } from './prediction';
-export { BOROUGHS, FEATURE_SPECS, featurize, puDoKey, zoneBorough } from './features';
+export { BOROUGHS, FEATURE_SPECS, featurize, puDoKey } from './features';
 export type { FeatureSpec } from './features';
 export { isUsHoliday } from './calendar';
-export { nyLocalParts, nyOffsetMs, nyWallTimeToEpochMs, toNyIsoString } from './ny-time';
+export { nyLocalParts, nyWallTimeToEpochMs, toNyIsoString } from './ny-time';
 export type { LocalTimeParts } from './ny-time';
 export { contractJsonSchemas } from './json-schema';

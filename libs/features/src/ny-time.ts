@@ -34,7 +34,7 @@ function computeOffsetMs(epochMs: number): number {
 }
 
 /** New York's offset from UTC at an instant, in ms (-5 h in winter, -4 h in summer). */
-export function nyOffsetMs(epochMs: number): number {
+function nyOffsetMs(epochMs: number): number {
   const hour = Math.floor(epochMs / HOUR_MS);
   let offset = offsetByUtcHour.get(hour);
   if (offset === undefined) {

@@ -56,7 +56,7 @@ async function readOrThrow(path: string, what: string): Promise<Buffer> {
 }
 
 /** Reads the card, checks the file's hash against it, and returns what serving needs to know. */
-export async function readModelCard(
+async function readModelCard(
   path: string,
   bytes: Uint8Array,
   features: ModelFeatures,

@@ -14,7 +14,7 @@ import type { TimedRide } from './timeline';
 const isoAt = (wallMs: number) => (Number.isFinite(wallMs) ? toNyIsoString(nyWallTimeToEpochMs(wallMs)) : null);
 
 /** The event ids replay gives a ride's events: deterministic, so a re-run publishes the same ids. */
-export const eventIdOf = (rideId: string, type: RideEvent['type']) => `${rideId}:${type.slice('ride.'.length)}`;
+const eventIdOf = (rideId: string, type: RideEvent['type']) => `${rideId}:${type.slice('ride.'.length)}`;
 
 /**
  * The three events the backend would have published for this trip, not validated yet: `ride.started` at pickup

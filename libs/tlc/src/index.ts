@@ -1,6 +1,6 @@
 export { TLC_ERROR_CODES, TlcError } from './errors';
 export type { TlcErrorCode, TlcErrorContext } from './errors';
-export { cleanTrips, eventIdOf, tripToEventCandidates } from './events';
+export { cleanTrips, tripToEventCandidates } from './events';
 export type { CleaningTarget, CleanResult, CleanRide } from './events';
 export { readTlcFile } from './read';
 export type { TlcTrip } from './read';

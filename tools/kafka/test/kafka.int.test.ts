@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKafka, isKafkaToolError, stopKafka } from '../src/index';
-import { waitFor } from './wait-for';
+import { waitFor } from '@ridestream/testing';
 
 const TEST_TIMEOUT_MS = 60_000;
 const WAIT_MS = 30_000;
@@ -50,8 +50,8 @@ async function createTopic(admin: Admin, numPartitions: number): Promise<string>
       const partitions = metadata?.topics[0]?.partitions ?? [];
       return partitions.length === numPartitions && partitions.every((p) => p.leader >= 0);
     },
-    WAIT_MS,
     `leaders for ${topic}`,
+    WAIT_MS,
   );
   return topic;
 }
@@ -146,7 +146,7 @@ describe('kafkajs 2.2.4 against the pinned broker', () => {
       await connected(first);
       const firstSeen: string[] = [];
       await collect(first, topic, firstSeen);
-      await waitFor(() => firstSeen.length === 5, WAIT_MS, 'the first consumer to read m0..m4');
+      await waitFor(() => firstSeen.length === 5, 'the first consumer to read m0..m4', WAIT_MS);
       await first.commitOffsets([{ topic, partition: 0, offset: '5' }]);
       await first.disconnect();
 
@@ -158,7 +158,7 @@ describe('kafkajs 2.2.4 against the pinned broker', () => {
       await connected(second);
       const secondSeen: string[] = [];
       await collect(second, topic, secondSeen);
-      await waitFor(() => secondSeen.length >= 5, WAIT_MS, 'the second consumer to read m5..m9');
+      await waitFor(() => secondSeen.length >= 5, 'the second consumer to read m5..m9', WAIT_MS);
 
       expect(firstSeen).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
       expect(secondSeen).toEqual(['m5', 'm6', 'm7', 'm8', 'm9']);
@@ -192,8 +192,8 @@ describe('kafkajs 2.2.4 against the pinned broker', () => {
       await collect(await connected(consumer({ groupId: groupId(), readUncommitted: true })), topic, readUncommitted);
       await waitFor(
         () => readCommitted.includes('committed-3') && readUncommitted.includes('committed-3'),
-        WAIT_MS,
         'both consumers to reach committed-3',
+        WAIT_MS,
       );
 
       expect(readCommitted).toEqual(['committed-1', 'committed-2', 'committed-3']);
@@ -224,7 +224,7 @@ describe('kafkajs 2.2.4 against the pinned broker', () => {
       // The coordinator applies the committed offsets when it reads the transaction's commit marker, a moment after
       // commit() returns (kafkajs does not ask for stable offsets), so wait for them instead of reading once.
       const committed = async () => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions;
-      await waitFor(async () => (await committed())?.[0]?.offset === '1', WAIT_MS, 'the transactional offset commit');
+      await waitFor(async () => (await committed())?.[0]?.offset === '1', 'the transactional offset commit', WAIT_MS);
       expect(await committed()).toEqual([expect.objectContaining({ partition: 0, offset: '1' })]);
     },
     TEST_TIMEOUT_MS,

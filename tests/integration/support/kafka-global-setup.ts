@@ -5,7 +5,8 @@
  */
 import type { TestProject } from 'vitest/node';
 import { ensureKafka, stopKafka } from '@ridestream/kafka-tool';
-import './provided-context';
+// The typed `kafkaBrokers` key of vitest's ProvidedContext (a type-only import: nothing of the toolkit runs here).
+import type {} from '@ridestream/testing';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const { brokers, started } = await ensureKafka();
