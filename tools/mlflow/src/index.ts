@@ -135,7 +135,8 @@ export async function startModelRegistry(o: { dir: string; bucket?: string }): P
       mlflowLog,
     );
     children.push(mlflow);
-    await waitHttp(`${trackingUri}/health`, mlflow, 'mlflow server', mlflowLog);
+    // Its first start migrates a fresh SQLite store: 90 s was seen not to be enough on a loaded 2-core box.
+    await waitHttp(`${trackingUri}/health`, mlflow, 'mlflow server', mlflowLog, 240_000);
   } catch (err) {
     await stop();
     throw err;
