@@ -49,7 +49,8 @@ describe("training's registration against a real mlflow server", () => {
       alias: 'production',
     });
 
-    // The registration path of `npm run train`, in the project's Python env.
+    // The registration path of `npm run train`, in the project's Python env, into training's experiment (created
+    // here: the TypeScript client above logged to another one).
     const { stdout } = await promisify(execFile)(
       join(ROOT, 'training', '.venv', 'bin', 'python'),
       [

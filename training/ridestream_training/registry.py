@@ -158,7 +158,11 @@ SERVING_FILES = ("model.onnx", "model.json", "MODEL_CARD.md", "reference_profile
 
 
 def publish_folder(
-    tracking: Tracking, registered_name: str, folder: Path, alias: str | None, experiment: str = "ridestream-serving"
+    tracking: Tracking,
+    registered_name: str,
+    folder: Path,
+    alias: str | None,
+    experiment: str = "ridestream-production",
 ) -> ModelRun:
     """Register an existing serving folder as a new version of `registered_name` the way training does: one run, a
     version whose source is its serving folder, the files, then the alias."""
@@ -179,8 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("--folder", type=Path, required=True, help="holds model.onnx and model.json")
     publish.add_argument("--alias", default=None, help="point this alias at the new version")
     publish.add_argument("--tracking-uri", default=None, help="default: MLFLOW_TRACKING_URI, then the repo's SQLite")
+    publish.add_argument("--experiment", default="ridestream-production", help="default: the one training logs to")
     args = parser.parse_args(argv)
-    run = publish_folder(Tracking.resolve(args.tracking_uri), args.name, args.folder, args.alias)
+    run = publish_folder(Tracking.resolve(args.tracking_uri), args.name, args.folder, args.alias, args.experiment)
     print(json.dumps({"name": run.registered_name, "version": run.version, "run_id": run.run_id, "alias": args.alias}))
     return 0
 
