@@ -4,6 +4,11 @@
  * topics or streams, starts producer + duration-consumer + tip-consumer as separate processes on that transport,
  * replays real TLC rides through the producer's HTTP API, and shows a live view of the prediction streams (and
  * starts the web dashboard, apps/dashboard, printing its URL).
+ * With `--registry` the consumers serve their models from a real MLflow registry (tools/mlflow: `mlflow server`
+ * with moto's S3, or the server in MLFLOW_TRACKING_URI) as `models:/<name>@production`, the shipped models published
+ * there first, and on Kafka the model monitor (apps/monitor) publishes `model-metrics`, which the dashboard shows.
+ * Not the default: the registry's venv takes minutes to install once, and its server up to two minutes to start
+ * on a loaded 2-core box; without it the consumers serve the shipped files (MODEL_PATH).
  * Ctrl-C, SIGTERM or a closed terminal (SIGHUP) stops everything cleanly (and the broker or local Kinesis, if this
  * run started it), through the services' own lifecycle (runService): ordered cleanups within a deadline, a second
  * signal exits at once.
@@ -16,7 +21,8 @@ import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { freePort, startService, stopService, waitReady, type RunningService, type ServiceSpec } from './services';
-import { openTransport, TRANSPORTS, type TransportName } from './transports';
+import { openDevRegistry, SERVING_ALIAS, type DevRegistry } from './registry';
+import { openTransport, STREAMS, TRANSPORTS, type TransportName } from './transports';
 import { rememberPrediction, renderFrame, type LiveStats } from './view';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,6 +38,7 @@ interface StartOptions {
   exitWhenDone: boolean;
   view: boolean;
   kafkaDir?: string;
+  registry: boolean;
 }
 
 const program = new Command('start')
@@ -48,8 +55,14 @@ const program = new Command('start')
   )
   .option('--exit-when-done', 'exit 0 once every ride has both predictions (smoke test)', false)
   .option('--no-view', 'plain progress lines instead of the live view')
+  .option(
+    '--registry',
+    'serve the models from a local MLflow registry (models:/<name>@production) and run the model monitor',
+    false,
+  )
   .option('--kafka-dir <dir>', 'directory of the local broker to reuse or start (default .cache/kafka)')
   .action(async (opts: StartOptions) => {
+    const runId = randomUUID().slice(0, 8);
     const logger = lineLogger('start');
     const say = (m: string) => logger.info(m);
     // Pushed as each part starts and run in reverse (the transport goes last), so a stop at any moment stops what runs.
@@ -77,27 +90,80 @@ const program = new Command('start')
 
     try {
       await transport.createStreams();
+      let registry: DevRegistry | undefined;
+      if (opts.registry) {
+        say('model registry: starting mlflow server and S3 (moto), publishing models/duration and models/tip');
+        const since = Date.now();
+        registry = await openDevRegistry({
+          dir: `${ROOT}.cache/dev/registry`,
+          modelsDir: `${ROOT}models`,
+          // As KAFKA_BROKERS does for the broker: a server of one's own, used as it is.
+          trackingUri: process.env.MLFLOW_TRACKING_URI || undefined,
+        });
+        const r = registry;
+        cleanups.push({ name: 'stop model registry', run: () => r.stop() });
+        const serving = Object.values(r.serving).map((m) => `${m.name}@${SERVING_ALIAS} = v${m.version}`);
+        say(
+          `MLflow UI: ${r.trackingUri}/ (${serving.join(', ')}; ready in ${((Date.now() - since) / 1000).toFixed(1)} s)`,
+        );
+      }
+      // The monitor reads Kafka only (docs/MODEL_LIFECYCLE.md).
+      const monitored = registry !== undefined && transport.name === 'kafka';
 
       const env = { ...transport.appEnv, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info' };
       const specs: ServiceSpec[] = [
-        { name: 'producer', entry: 'apps/producer/src/main.ts', port: await freePort() },
-        { name: 'duration-consumer', entry: 'apps/duration-consumer/src/main.ts', port: await freePort() },
-        { name: 'tip-consumer', entry: 'apps/tip-consumer/src/main.ts', port: await freePort() },
-      ].map((s) => ({ ...s, env: { ...env, HTTP_PORT: String(s.port) } }));
-      // The web dashboard reads the same topics or streams and scrapes the three services' /metrics.
+        { name: 'producer', entry: 'apps/producer/src/main.ts', port: await freePort(), env: {} },
+        {
+          name: 'duration-consumer',
+          entry: 'apps/duration-consumer/src/main.ts',
+          port: await freePort(),
+          env: registry?.consumerEnv('duration') ?? {},
+        },
+        {
+          name: 'tip-consumer',
+          entry: 'apps/tip-consumer/src/main.ts',
+          port: await freePort(),
+          env: registry?.consumerEnv('tip') ?? {},
+        },
+        ...(monitored
+          ? [
+              {
+                name: 'monitor',
+                entry: 'apps/monitor/src/main.ts',
+                port: await freePort(),
+                env: {
+                  METRICS_TOPIC: STREAMS.metrics,
+                  // A group and state of this run's own: a snapshot of an earlier run would skip this run's records.
+                  CONSUMER_GROUP: `model-monitor-${runId}`,
+                  STATE_DIR: `${ROOT}.cache/dev/monitor/${runId}`,
+                  DURATION_REFERENCE_PROFILE: `${ROOT}models/duration/reference_profile.json`,
+                  TIP_REFERENCE_PROFILE: `${ROOT}models/tip/reference_profile.json`,
+                },
+              },
+            ]
+          : []),
+      ].map((s) => ({ ...s, env: { ...env, ...s.env, HTTP_PORT: String(s.port) } }));
+      // The web dashboard reads the same topics or streams (and the monitor's model-metrics) and scrapes the
+      // services' /metrics.
       const dashboardPort = await freePort();
       const targets = specs.map((s) => `${s.name}=http://127.0.0.1:${s.port}/metrics`).join(',');
       specs.push({
         name: 'dashboard',
         entry: 'apps/dashboard/src/main.ts',
         port: dashboardPort,
-        env: { ...env, HTTP_PORT: String(dashboardPort), SCRAPE_TARGETS: targets },
+        env: {
+          ...env,
+          HTTP_PORT: String(dashboardPort),
+          SCRAPE_TARGETS: targets,
+          ...(monitored ? { METRICS_TOPIC: STREAMS.metrics } : {}),
+        },
       });
       const dashboardUrl = `http://127.0.0.1:${dashboardPort}/`;
       const services: RunningService[] = specs.map((s) => startService(s, ROOT, `${ROOT}.cache/logs`, process.env));
       // In parallel: each has its own deadline (SIGKILL after 30 s), and none waits for another.
       cleanups.push({ name: 'stop services', run: () => Promise.all(services.map((s) => stopService(s))) });
-      await Promise.all(services.map((s) => waitReady(s)));
+      // Six processes compiling at once on a loaded 2-core box: a minute each was measured not to be enough.
+      await Promise.all(services.map((s) => waitReady(s, 180_000)));
       for (const s of services) say(`${s.spec.name} ready on :${s.spec.port} (logs: ${s.logFile})`);
       say(`dashboard: ${dashboardUrl}`);
       for (const s of services) {
@@ -109,7 +175,7 @@ const program = new Command('start')
       }
 
       // Printed below: the run's rides can be told apart on shared topics (the smoke test reads them back).
-      const ridePrefix = `start-${randomUUID().slice(0, 8)}`;
+      const ridePrefix = `start-${runId}`;
       const { rides, dropped } = cleanTrips(
         await readTlcFile(opts.data, opts.rides ? { limit: Math.ceil(opts.rides * 1.1) } : {}),
         'none',
@@ -159,10 +225,14 @@ const program = new Command('start')
       for (const s of subs) cleanups.push({ name: 'stop view subscriber', run: () => s.stop() });
       await Promise.all(subs.map((s) => s.start()));
 
+      const header = [
+        transport.label,
+        `dashboard ${dashboardUrl}`,
+        ...(registry ? [`MLflow ${registry.trackingUri}/`] : []),
+      ].join('  |  ');
       let prev = { at: Date.now(), duration: 0, tip: 0 };
       const timer = setInterval(() => {
-        if (opts.view && process.stdout.isTTY)
-          process.stdout.write(renderFrame(stats, `${transport.label}  |  dashboard ${dashboardUrl}`, prev));
+        if (opts.view && process.stdout.isTTY) process.stdout.write(renderFrame(stats, header, prev));
         else
           say(
             `sent ${stats.sent}/${events.length} events, duration ${stats.received.duration}, tip ${stats.received.tip}`,

@@ -19,6 +19,8 @@ export const STREAMS = {
   duration: 'ride-duration-predictions',
   tip: 'tip-predictions',
   dlq: 'rides.dlq',
+  /** The model monitor's closed windows (Kafka only: the monitor does not run on Kinesis yet). */
+  metrics: 'model-metrics',
 } as const;
 
 export interface DevTransport {
@@ -55,7 +57,7 @@ async function kafkaTransport(o: TransportOptions): Promise<DevTransport> {
     async createStreams() {
       await ensureTopics(
         createKafka(connection, silentLogger()),
-        Object.values(STREAMS).map((topic) => ({ topic, numPartitions: 3 })),
+        Object.values(STREAMS).map((topic) => ({ topic, numPartitions: topic === STREAMS.metrics ? 1 : 3 })),
       );
     },
     subscribe: (kind, onPrediction) =>

@@ -2,13 +2,22 @@
 
 Default store: SQLite at <repo>/.cache/mlflow/mlflow.db with artifacts in <repo>/.cache/mlflow/artifacts
 (.cache/ is gitignored). MLFLOW_TRACKING_URI overrides the store; for any sqlite:/// store the artifacts go to
-an `artifacts` folder beside the database file, so a test's tmp_path store leaves nothing in the repo.
+an `artifacts` folder beside the database file, so a test's tmp_path store leaves nothing in the repo. A tracking
+server (http://...) keeps its own artifact store (tools/mlflow's proxies them to S3): its experiments get no local
+location, or serving on another machine would be pointed at this one's disk.
+
+`python -m ridestream_training.registry publish --name ride-duration --folder models/duration --alias challenger`
+registers a serving folder that already exists (a shipped model, a model built elsewhere) through the same calls
+training makes.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import logging
 import os
+import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,7 +37,8 @@ PRODUCTION_ALIAS = "production"
 @dataclass(frozen=True)
 class Tracking:
     tracking_uri: str
-    artifact_root: Path
+    # None: a tracking server, which chooses where artifacts go.
+    artifact_root: Path | None
 
     @staticmethod
     def resolve(tracking_uri: str | None = None) -> Tracking:
@@ -41,6 +51,8 @@ class Tracking:
             database = Path(uri.removeprefix("sqlite:///"))
             database.parent.mkdir(parents=True, exist_ok=True)
             artifact_root = database.parent / "artifacts"
+        elif uri.startswith(("http://", "https://")):
+            artifact_root = None
         else:
             artifact_root = CACHE_DIR / "mlflow" / "artifacts"
         return Tracking(tracking_uri=uri, artifact_root=artifact_root)
@@ -49,11 +61,14 @@ class Tracking:
         return MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
 
     def experiment_id(self, name: str) -> str:
-        """Create the experiment on first use, with its artifacts under artifact_root (not ./mlruns of the cwd)."""
+        """Create the experiment on first use, with its artifacts under artifact_root (not ./mlruns of the cwd), or
+        where the tracking server puts them."""
         client = self.client()
         existing = client.get_experiment_by_name(name)
         if existing is not None:
             return existing.experiment_id
+        if self.artifact_root is None:
+            return client.create_experiment(name)
         location = (self.artifact_root / name).resolve()
         location.mkdir(parents=True, exist_ok=True)
         return client.create_experiment(name, artifact_location=location.as_uri())
@@ -136,3 +151,44 @@ def log_files(paths: list[Path], artifact_path: str) -> None:
 def version_by_alias(tracking: Tracking, registered_name: str, alias: str = PRODUCTION_ALIAS) -> str:
     """The version number the alias points at (raises if the alias or the model does not exist)."""
     return str(tracking.client().get_model_version_by_alias(registered_name, alias).version)
+
+
+# What a serving folder holds, in upload order (models/<key>/ ships all but feature_spec.json).
+SERVING_FILES = ("model.onnx", "model.json", "MODEL_CARD.md", "reference_profile.json", "feature_spec.json")
+
+
+def publish_folder(
+    tracking: Tracking,
+    registered_name: str,
+    folder: Path,
+    alias: str | None,
+    experiment: str = "ridestream-production",
+) -> ModelRun:
+    """Register an existing serving folder as a new version of `registered_name` the way training does: one run, a
+    version whose source is its serving folder, the files, then the alias."""
+    files = [folder / name for name in SERVING_FILES if (folder / name).is_file()]
+    if not any(f.name == "model.onnx" for f in files) or not any(f.name == "model.json" for f in files):
+        raise FileNotFoundError(f"{folder}: a serving folder needs model.onnx and model.json")
+    with model_run(tracking, experiment, f"publish-{registered_name}", {"source_folder": str(folder)}):
+        run = register_serving_folder(registered_name)
+        publish_serving(run, files, alias)
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ridestream_training.registry")
+    commands = parser.add_subparsers(dest="command", required=True)
+    publish = commands.add_parser("publish", help="register a serving folder as a new version, then set the alias")
+    publish.add_argument("--name", required=True, help="registered model name, e.g. ride-duration")
+    publish.add_argument("--folder", type=Path, required=True, help="holds model.onnx and model.json")
+    publish.add_argument("--alias", default=None, help="point this alias at the new version")
+    publish.add_argument("--tracking-uri", default=None, help="default: MLFLOW_TRACKING_URI, then the repo's SQLite")
+    publish.add_argument("--experiment", default="ridestream-production", help="default: the one training logs to")
+    args = parser.parse_args(argv)
+    run = publish_folder(Tracking.resolve(args.tracking_uri), args.name, args.folder, args.alias, args.experiment)
+    print(json.dumps({"name": run.registered_name, "version": run.version, "run_id": run.run_id, "alias": args.alias}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -53,6 +53,13 @@ export const kafkaConfigSchema = kafkaEnvSchema.extend(dashboardEnvSchema.shape)
     .default(['ride-duration-predictions', 'tip-predictions'])
     .describe('comma-separated prediction topics'),
   DEAD_LETTER_TOPIC: z.string().min(1).default('rides.dlq').describe('topic of dead letters'),
+  METRICS_TOPIC: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "the model monitor's closed windows (model-metrics), for the accuracy and drift panels; none: no monitor",
+    ),
 });
 export type KafkaDashboardEnv = z.infer<typeof kafkaConfigSchema>;
 

@@ -14,7 +14,7 @@ type Handlers = Pick<TapOptions, 'onRecords' | 'onError'>;
 function transportOf(
   config: Config,
   logger: Logger,
-): { label: string; openTap: (h: Handlers) => ReturnType<typeof openKafkaTap> } {
+): { label: string; monitorSource?: string; openTap: (h: Handlers) => ReturnType<typeof openKafkaTap> } {
   const { env } = config;
   if (config.transport === 'kinesis') {
     const connection = awsConnectionsFromEnv(config.env).kinesis;
@@ -37,9 +37,11 @@ function transportOf(
     rides: config.env.RIDES_TOPIC,
     predictions: config.env.PREDICTION_TOPICS,
     deadLetters: config.env.DEAD_LETTER_TOPIC,
+    ...(config.env.METRICS_TOPIC ? { metrics: config.env.METRICS_TOPIC } : {}),
   };
   return {
     label: `Kafka ${connection.brokers.join(',')}`,
+    ...(config.env.METRICS_TOPIC ? { monitorSource: config.env.METRICS_TOPIC } : {}),
     openTap: (h) => openKafkaTap({ ...h, connection, logger, streams, fromBeginning: env.FROM_BEGINNING }),
   };
 }
@@ -48,7 +50,8 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const { env } = config;
   const logger = createLogger({ name: 'dashboard', level: env.LOG_LEVEL });
-  const { label, openTap } = transportOf(config, logger);
+  // The monitor runs on Kafka only: on Kinesis there is no metrics stream to read yet.
+  const { label, openTap, monitorSource } = transportOf(config, logger);
   const service = createDashboardService({
     openTap,
     transport: label,
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
     tickMs: env.TICK_MS,
     scrapeMs: env.SCRAPE_INTERVAL_MS,
     historyFrames: env.HISTORY_FRAMES,
+    ...(monitorSource ? { monitorSource } : {}),
     logger,
   });
   await runService(service, { logger, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS });

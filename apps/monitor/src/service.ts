@@ -172,6 +172,19 @@ export function createMonitorService(o: { config: MonitorConfig; logger: Logger 
     );
     unpublished = unpublished.slice(batch.length);
   }
+  // One publication at a time: a batch and the idle timer may both have closed windows to send.
+  let publishing: Promise<void> = Promise.resolve();
+  const publishQueued = () => (publishing = publishing.catch(() => {}).then(publishPending));
+
+  /** Takes the windows event time has passed into the queue, and publishes the queue. */
+  function closeWindows(): Promise<void> {
+    const closed = monitor.advance();
+    if (closed.length) {
+      record(closed);
+      unpublished.push(...closed);
+    }
+    return publishQueued();
+  }
 
   async function snapshot(): Promise<void> {
     // Taken synchronously between two awaits: the join, the queue and the offsets agree with each other.
@@ -205,7 +218,7 @@ export function createMonitorService(o: { config: MonitorConfig; logger: Logger 
     await runCleanups(
       [
         { name: 'stop consuming', run: () => consumer.stop() },
-        { name: 'publish what closed', run: () => publishPending() },
+        { name: 'publish what closed', run: () => publishQueued() },
         { name: 'write the last snapshot', run: async () => (await snapshotting, snapshotOnce()) },
         { name: 'disconnect consumer', run: () => consumer.disconnect() },
         { name: 'flush and disconnect publisher', run: () => publisher.stop() },
@@ -275,6 +288,9 @@ export function createMonitorService(o: { config: MonitorConfig; logger: Logger 
             s.source,
             now - (lastActivity.get(`${s.stream}:${s.source}`) ?? startedAt) > config.SOURCE_IDLE_MS,
           );
+        // A source that went idle may be all that held event time back; once the streams have ended no batch
+        // comes to close the windows it released, so the timer closes them.
+        void closeWindows().catch((err: unknown) => logger.warn({ err }, 'publishing closed windows failed; retried'));
       }, 1000);
       idleTimer.unref();
       await consumer.subscribe({ topics, fromBeginning: true });
@@ -290,12 +306,7 @@ export function createMonitorService(o: { config: MonitorConfig; logger: Logger 
             if (m.value) monitor.observe(batch.topic, m.value, String(batch.partition));
             next.set(tp, (BigInt(m.offset) + 1n).toString());
           }
-          const closed = monitor.advance();
-          if (closed.length) {
-            record(closed);
-            unpublished.push(...closed);
-          }
-          await publishPending();
+          await closeWindows();
           await heartbeat();
         },
       });

@@ -2,8 +2,9 @@
  * The dashboard's state: counts what the stream readers and the scraper report, and cuts it into one `Frame` per
  * tick. Pure (no I/O, time passed in), so every chart's arithmetic is unit-tested without a broker.
  */
-import type { SeenDeadLetter, SeenPrediction } from './decode';
+import type { SeenDeadLetter, SeenMonitorRecord, SeenPrediction } from './decode';
 import type { Frame, InstanceStatus, PredictionRow, ReasonStatus, Snapshot } from './frame';
+import { createMonitorPanel } from './monitor-panel';
 import type { Sample } from './prom-text';
 import { bucketDelta, histogramQuantile, type Bucket } from './quantile';
 
@@ -21,6 +22,10 @@ export interface AggregatorOptions {
   readonly historyFrames: number;
   /** Latest predictions kept for a page that connects later. */
   readonly latestRows: number;
+  /** The model monitor's metrics stream, when the dashboard reads one (the frames' `monitor` is null otherwise). */
+  readonly monitorSource?: string;
+  /** Closed windows kept in the RMSE history (default 48: two days of 1 h windows). */
+  readonly monitorWindows?: number;
 }
 
 export const PERCENTILES = [50, 95, 99] as const;
@@ -78,6 +83,7 @@ export function createAggregator(o: AggregatorOptions) {
   let fresh: PredictionRow[] = [];
   const frames: Frame[] = [];
   let previous: { at: number; rides: number; predictions: Map<string, number> } | undefined;
+  const monitor = o.monitorSource ? createMonitorPanel(o.monitorSource, o.monitorWindows ?? 48) : undefined;
 
   return {
     /** `n` records seen on the rides stream. */
@@ -109,6 +115,10 @@ export function createAggregator(o: AggregatorOptions) {
         consumers: add(before?.consumers, d.consumer),
         modelVersions: add(before?.modelVersions, d.modelVersion),
       });
+    },
+    /** A closed window from the monitor's metrics stream (ignored when the dashboard reads none). */
+    monitorRecord(r: SeenMonitorRecord): void {
+      monitor?.record(r);
     },
     scraped(target: ScrapeTarget, result: ScrapeResult): void {
       const state = targets.get(target.name) ?? {
@@ -153,7 +163,7 @@ export function createAggregator(o: AggregatorOptions) {
         e2eMs: Object.assign({}, ...states.map((s) => s.e2eMs)),
         instances: states.map((s) => s.instance),
         latest: fresh,
-        monitor: null,
+        monitor: monitor?.status() ?? null,
       };
       fresh = [];
       previous = { at: nowMs, rides: rideTotal, predictions: new Map(predictionTotals) };

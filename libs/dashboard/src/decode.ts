@@ -76,3 +76,46 @@ export function readDeadLetter(bytes: Uint8Array, headers: Readonly<Record<strin
     ...(modelVersion ? { modelVersion } : {}),
   };
 }
+
+/** A number the monitor may have written as null (JSON has no NaN: nothing matched, no present value). */
+const figure = z.number().nullable();
+
+/** The fields of a `model-metrics` record (apps/monitor) the page shows, read as loosely as predictions. */
+const monitorRecordSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('accuracy'),
+    kind: z.string().min(1),
+    model: z.object({ name: z.string().min(1), version: z.string().min(1) }),
+    role: z.string().min(1),
+    windowStart: z.string().min(1),
+    windowEnd: z.string().min(1),
+    predictions: z.number(),
+    matched: z.number(),
+    coverage: figure,
+    rmse: figure,
+    mae: figure,
+  }),
+  z.object({
+    type: z.literal('drift'),
+    kind: z.string().min(1),
+    windowStart: z.string().min(1),
+    windowEnd: z.string().min(1),
+    columns: z.array(
+      z.object({
+        column: z.string().min(1),
+        sample: z.number(),
+        jensenShannon: figure,
+        psi: figure,
+        missing: z.number(),
+        drifted: z.boolean().nullable(),
+      }),
+    ),
+  }),
+]);
+export type SeenMonitorRecord = z.infer<typeof monitorRecordSchema>;
+
+/** The monitor's record in `bytes`, or undefined when the message is not one (it is then not shown). */
+export function readMonitorRecord(bytes: Uint8Array): SeenMonitorRecord | undefined {
+  const parsed = monitorRecordSchema.safeParse(parseJson(bytes));
+  return parsed.success ? parsed.data : undefined;
+}

@@ -39,9 +39,56 @@ export interface PredictionRow {
   readonly value: number;
 }
 
-/** Reserved for the model monitor (accuracy per version, drift): null until a monitor feeds it. */
+/** The latest closed window of one model version (champion or shadow), as the monitor published it. */
+export interface AccuracyRow {
+  readonly kind: string;
+  /** `ride-duration@3`. */
+  readonly model: string;
+  /** `champion` or `shadow`. */
+  readonly role: string;
+  /** ISO times of the window on the scored events' clock. */
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly predictions: number;
+  readonly matched: number;
+  /** Null when nothing was predicted or matched in the window. */
+  readonly coverage: number | null;
+  readonly rmse: number | null;
+  readonly mae: number | null;
+}
+
+/** One column of a kind's latest drift window against the training profile. */
+export interface DriftRow {
+  readonly kind: string;
+  readonly windowStart: string;
+  readonly column: string;
+  readonly sample: number;
+  /** Jensen-Shannon distance (drift at 0.1) and PSI; null without present values. */
+  readonly jensenShannon: number | null;
+  readonly psi: number | null;
+  readonly missing: number;
+  /** Null: too few values to judge. */
+  readonly drifted: boolean | null;
+}
+
+/**
+ * What the model monitor published on its metrics stream (`model-metrics`): null when the dashboard does not read
+ * one; present but empty until the first window closes (a window closes hours of event time after it starts).
+ */
 export interface MonitorStatus {
+  /** The stream it came from. */
   readonly source: string;
+  /** Closed windows read so far. */
+  readonly windows: number;
+  /** The latest window of every `<kind> <model>@<version> <role>`, in the order they first appeared. */
+  readonly accuracy: readonly AccuracyRow[];
+  /**
+   * RMSE per closed window, oldest first (the last few): `t` = window start in unix seconds, one value per
+   * `<kind> <model>@<version> <role>`.
+   */
+  readonly rmseByWindow: readonly { readonly t: number; readonly values: Readonly<Record<string, number>> }[];
+  /** The latest drift window of each kind, one row per column. */
+  readonly drift: readonly DriftRow[];
 }
 
 export interface Frame {

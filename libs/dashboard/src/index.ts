@@ -1,8 +1,17 @@
 export { createAggregator, PERCENTILES } from './aggregator';
 export type { Aggregator, AggregatorOptions, ScrapeResult, ScrapeTarget } from './aggregator';
-export { DEAD_LETTER_HEADERS, readDeadLetter, readPrediction, UNKNOWN_REASON } from './decode';
-export type { SeenDeadLetter, SeenPrediction } from './decode';
-export type { Frame, InstanceStatus, MonitorStatus, PredictionRow, ReasonStatus, Snapshot } from './frame';
+export { DEAD_LETTER_HEADERS, readDeadLetter, readMonitorRecord, readPrediction, UNKNOWN_REASON } from './decode';
+export type { SeenDeadLetter, SeenMonitorRecord, SeenPrediction } from './decode';
+export type {
+  AccuracyRow,
+  DriftRow,
+  Frame,
+  InstanceStatus,
+  MonitorStatus,
+  PredictionRow,
+  ReasonStatus,
+  Snapshot,
+} from './frame';
 export { openKafkaTap } from './kafka-tap';
 export type { KafkaTapOptions } from './kafka-tap';
 export { openKinesisTap } from './kinesis-tap';

@@ -46,7 +46,11 @@ export function openKafkaTap(o: KafkaTapOptions): StreamTap {
   return {
     start: once(async () => {
       await consumer.connect();
-      await consumer.subscribe({ topics: [...roles.keys()], fromBeginning: o.fromBeginning });
+      const live = [...roles].filter(([, role]) => role !== 'metrics').map(([topic]) => topic);
+      await consumer.subscribe({ topics: live, fromBeginning: o.fromBeginning });
+      // The monitor's windows are few and each closes once, hours of event time apart: a page opened later still
+      // wants the ones that closed before, so they are read from the start whatever `fromBeginning` says.
+      if (o.streams.metrics) await consumer.subscribe({ topics: [o.streams.metrics], fromBeginning: true });
       await consumer.run({
         // Nothing to resume from: a group that never commits leaves no offsets behind on the broker.
         autoCommit: false,

@@ -14,7 +14,7 @@ import {
 import Fastify from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import { createAggregator, type Aggregator, type ScrapeTarget } from './aggregator';
-import { readDeadLetter, readPrediction } from './decode';
+import { readDeadLetter, readMonitorRecord, readPrediction } from './decode';
 import { startScraper } from './scraper';
 import { createFrameHub, registerDashboardRoutes } from './server';
 import type { StreamTap, TapOptions } from './taps';
@@ -30,6 +30,8 @@ export interface DashboardServiceOptions {
   readonly tickMs: number;
   readonly scrapeMs: number;
   readonly historyFrames: number;
+  /** The monitor's metrics stream the tap reads (its `streams.metrics`); none = the page says "no monitor". */
+  readonly monitorSource?: string;
   readonly logger: Logger;
 }
 
@@ -62,7 +64,12 @@ export function createDashboardService(o: DashboardServiceOptions): DashboardSer
       this.set(hub.size);
     },
   });
-  const aggregator = createAggregator({ targets: o.targets, historyFrames: o.historyFrames, latestRows: 20 });
+  const aggregator = createAggregator({
+    targets: o.targets,
+    historyFrames: o.historyFrames,
+    latestRows: 20,
+    ...(o.monitorSource ? { monitorSource: o.monitorSource } : {}),
+  });
   let failed: (err: unknown) => void = () => {};
   const finished = new Promise<void>((_, reject) => (failed = reject));
   finished.catch(() => {});
@@ -73,7 +80,10 @@ export function createDashboardService(o: DashboardServiceOptions): DashboardSer
       if (role === 'rides') return aggregator.rides(batch.length);
       for (const r of batch) {
         if (role === 'deadLetters') aggregator.deadLetter(readDeadLetter(r.value, r.headers));
-        else {
+        else if (role === 'metrics') {
+          const m = readMonitorRecord(r.value);
+          if (m) aggregator.monitorRecord(m);
+        } else {
           const p = readPrediction(r.value);
           if (p) aggregator.prediction(p);
         }

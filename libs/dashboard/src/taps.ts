@@ -2,7 +2,7 @@
 import type { Lifecycle } from '@ridestream/runtime';
 
 /** Which of the dashboard's streams a record came from. */
-export type TapRole = 'rides' | 'predictions' | 'deadLetters';
+export type TapRole = 'rides' | 'predictions' | 'deadLetters' | 'metrics';
 
 export interface TapRecord {
   readonly value: Uint8Array;
@@ -15,6 +15,8 @@ export interface TapStreams {
   readonly rides: string;
   readonly predictions: readonly string[];
   readonly deadLetters: string;
+  /** The model monitor's closed windows (`model-metrics`); none = no monitor panels. */
+  readonly metrics?: string;
 }
 
 export interface TapOptions {
@@ -34,5 +36,6 @@ export function roleByStream(streams: TapStreams): ReadonlyMap<string, TapRole> 
     [streams.rides, 'rides'],
     ...streams.predictions.map((s) => [s, 'predictions'] as const),
     [streams.deadLetters, 'deadLetters'],
+    ...(streams.metrics ? [[streams.metrics, 'metrics'] as const] : []),
   ]);
 }

@@ -5,6 +5,7 @@
 /** @typedef {import('../src/frame').Frame} Frame */
 /** @typedef {import('../src/frame').Snapshot} Snapshot */
 /** @typedef {import('../src/frame').PredictionRow} PredictionRow */
+/** @typedef {import('../src/frame').MonitorStatus} MonitorStatus */
 
 /** Points kept per chart: 10 minutes at one frame a second. */
 const MAX_POINTS = 600;
@@ -21,6 +22,11 @@ function byId(id) {
 }
 
 const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+/** Accuracy and drift figures: four decimals, as the monitor's docs and tests quote them. */
+const fmt4 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 4, maximumFractionDigits: 4 });
+const pct = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
+/** @param {number | null} v @param {Intl.NumberFormat} f */
+const orDash = (v, f) => (v == null ? '–' : f.format(v));
 
 /**
  * One live chart: a time axis and one line per series name. A series that appears later (a new model version, a
@@ -65,6 +71,19 @@ class LiveChart {
       for (const points of this.series.values()) points.shift();
     }
     if (grew || !this.plot) this.build();
+  }
+
+  /**
+   * Replaces every point, for a chart whose x is not the frame's time (the monitor's windows, by window start).
+   * @param {MonitorStatus['rmseByWindow']} points
+   */
+  replace(points) {
+    const names = [...new Set(points.flatMap((p) => Object.keys(p.values)))];
+    const grew = names.some((n) => !this.series.has(n)) || names.length !== this.series.size;
+    this.times = points.map((p) => p.t);
+    this.series = new Map(names.map((n) => [n, points.map((p) => p.values[n] ?? null)]));
+    if (grew || !this.plot) this.build();
+    else this.draw();
   }
 
   /** @returns {uPlot.AlignedData} */
@@ -119,6 +138,7 @@ const charts = {
   deadLetters: new LiveChart(byId('chart-dead-letters')),
   e2e: new LiveChart(byId('chart-e2e')),
   versions: new LiveChart(byId('chart-versions')),
+  rmse: new LiveChart(byId('chart-rmse')),
 };
 window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
 
@@ -146,6 +166,7 @@ function plotFrame(f) {
   charts.lag.push(f.t, f.lag);
   charts.deadLetters.push(f.t, Object.fromEntries(Object.entries(f.deadLetters).map(([code, r]) => [code, r.count])));
   charts.e2e.push(f.t, f.e2eMs);
+  if (f.monitor) charts.rmse.replace(f.monitor.rmseByWindow);
 }
 
 /**
@@ -232,9 +253,47 @@ function showTables(f) {
   byId('dead-letters-codes').textContent = reasons.length ? reasons.map(([c]) => c).join(', ') : 'no reasons';
   byId('instances-up').textContent = String(f.instances.filter((i) => i.up).length);
   byId('instances-all').textContent = `of ${f.instances.length}`;
-  const monitor = byId('monitor');
-  monitor.dataset.state = f.monitor ? 'present' : 'absent';
-  byId('monitor-status').textContent = f.monitor ? `fed by ${f.monitor.source}` : 'no monitor';
+  showMonitor(f.monitor);
+}
+
+/** @param {MonitorStatus | null} m */
+function showMonitor(m) {
+  byId('monitor').dataset.state = m ? 'present' : 'absent';
+  byId('monitor-status').textContent = !m
+    ? 'no monitor'
+    : m.windows === 0
+      ? `fed by ${m.source}: no window has closed yet (a window closes once its rides' outcomes are in)`
+      : `fed by ${m.source}: ${m.windows} closed windows`;
+  if (!m) return;
+  fillTable(
+    /** @type {HTMLElement} */ (byId('accuracy').querySelector('tbody')),
+    m.accuracy.map((a) => [
+      ['', a.kind],
+      ['', a.model],
+      ['', a.role],
+      ['', `${a.windowStart.slice(0, 16)} – ${a.windowEnd.slice(11, 16)}`],
+      ['num', String(a.predictions)],
+      ['num', String(a.matched)],
+      ['num coverage', orDash(a.coverage, pct)],
+      ['num rmse', orDash(a.rmse, fmt4)],
+      ['num mae', orDash(a.mae, fmt4)],
+    ]),
+    m.accuracy.map((a) => `${a.kind} ${a.model} ${a.role}`),
+  );
+  fillTable(
+    /** @type {HTMLElement} */ (byId('drift').querySelector('tbody')),
+    m.drift.map((d) => [
+      ['', d.kind],
+      ['', d.column],
+      ['', d.windowStart.slice(0, 16)],
+      ['num', String(d.sample)],
+      ['num', orDash(d.jensenShannon, fmt4)],
+      ['num', orDash(d.psi, fmt4)],
+      ['num', pct.format(d.missing)],
+      [d.drifted ? 'drifted' : '', d.drifted == null ? 'too few values' : d.drifted ? 'drift' : 'no drift'],
+    ]),
+    m.drift.map((d) => `${d.kind} ${d.column}`),
+  );
 }
 
 function connect() {

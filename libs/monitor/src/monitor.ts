@@ -111,15 +111,21 @@ export function createMonitor(o: MonitorOptions, from?: MonitorSnapshot) {
   const drift = new Map<string, DriftState>();
   const windowStart = (t: number) => Math.floor(t / o.join.windowMs) * o.join.windowMs;
 
-  function driftOf(kind: PredictionKind, startMs: number): DriftState | undefined {
+  /**
+   * The open drift window of `kind` at `startMs`. None for a window the watermark has passed: it was published
+   * already, and a late record would open a new one under the same key with only the stragglers in it, which
+   * would replace the whole window for anyone reading the stream as a table.
+   */
+  function driftOf(kind: PredictionKind, startMs: number, restoring = false): DriftState | undefined {
     const profile = o.profiles?.[kind];
     if (!profile) return undefined;
+    if (!restoring && startMs + o.join.windowMs <= join.watermarkMs()) return undefined;
     const key = `${kind}\u0000${startMs}`;
     let d = drift.get(key);
     if (!d) drift.set(key, (d = { kind, startMs, window: createDriftWindow(profile) }));
     return d;
   }
-  for (const d of from?.drift ?? []) driftOf(d.kind, d.startMs)?.window.restore(d.histograms);
+  for (const d of from?.drift ?? []) driftOf(d.kind, d.startMs, true)?.window.restore(d.histograms);
 
   /** The features of the event a kind scores, by column name, for its drift window. */
   function observeFeatures(event: RideEvent): void {

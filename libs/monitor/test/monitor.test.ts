@@ -88,6 +88,41 @@ describe('createMonitor', () => {
     expect(columns.find((c) => c.column === 'planned_distance')).toMatchObject({ sample: 1, jensenShannon: 0 });
   });
 
+  it('publishes each drift window once: an event behind the watermark opens no second, partial window', () => {
+    const profile: ReferenceProfile = {
+      kind: 'duration',
+      rows: 1000,
+      columns: Object.fromEntries(
+        [...FEATURE_SPECS.duration.names, 'prediction'].map((n) => [
+          n,
+          { type: 'numeric' as const, edges: [], proportions: [1], missing: 0 },
+        ]),
+      ),
+    };
+    const monitor = createMonitor({ ...opts, profiles: { duration: profile } });
+    const early = aStarted('r1');
+    monitor.observe('rides', json(early));
+    // Three hours later on the ride's clock: the first window (08:00-09:00) closes and is published.
+    const later = { ...aStarted('r2'), occurredAt: new Date(Date.parse(early.occurredAt) + 3 * HOUR).toISOString() };
+    monitor.observe('rides', json(later));
+    const first = monitor.advance().filter((r) => r.value.type === 'drift');
+    expect(first.map((r) => r.key)).toHaveLength(1);
+    // A straggler of the first window, and the event time moves on again: nothing for that window again.
+    monitor.observe('rides', json(aStarted('r3')));
+    monitor.observe(
+      'rides',
+      json({
+        ...later,
+        rideId: 'r4',
+        eventId: 'e4',
+        occurredAt: new Date(Date.parse(later.occurredAt) + 2 * HOUR).toISOString(),
+      }),
+    );
+    const again = monitor.advance().filter((r) => r.value.type === 'drift');
+    expect(again.map((r) => r.key)).not.toContain(first[0]!.key);
+    expect(again).toHaveLength(1);
+  });
+
   it('resumes from a snapshot with the same result', () => {
     const whole = createMonitor(opts);
     day(whole);

@@ -9,6 +9,7 @@ import { findBrokerPids, isBrokerProcess, terminate } from './process';
 import { readState, removeState, withLock, type BrokerState } from './state';
 
 export { KafkaToolError, isKafkaToolError, KAFKA_TOOL_ERROR_CODES, type KafkaToolErrorCode } from './errors';
+export { pickFreePorts } from './ports';
 export type { BrokerState } from './state';
 export { startPrivateKafka, startSecureKafka } from './private-broker';
 export type { PrivateKafka, PrivateKafkaOptions, ScramMechanismName, SecureKafka } from './private-broker';

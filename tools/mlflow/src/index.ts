@@ -8,7 +8,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@ridestream/dev-services';
+// Not tools/dev's freePort: tools/dev (npm start) starts this registry, and a tool may not depend on its caller.
+import { pickFreePorts } from '@ridestream/kafka-tool';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const MLFLOW_VENV = join(ROOT, '.cache', 'mlflow-venv');
@@ -80,7 +81,7 @@ export async function startModelRegistry(o: { dir: string; bucket?: string }): P
   ensureMlflowVenv();
   mkdirSync(o.dir, { recursive: true });
   const bucket = o.bucket ?? 'ridestream-models';
-  const [s3Port, mlflowPort] = [await freePort(), await freePort()];
+  const [s3Port, mlflowPort] = (await pickFreePorts(2)) as [number, number];
   const s3Endpoint = `http://127.0.0.1:${s3Port}`;
   const trackingUri = `http://127.0.0.1:${mlflowPort}`;
   const awsEnv = {
@@ -134,7 +135,8 @@ export async function startModelRegistry(o: { dir: string; bucket?: string }): P
       mlflowLog,
     );
     children.push(mlflow);
-    await waitHttp(`${trackingUri}/health`, mlflow, 'mlflow server', mlflowLog);
+    // Its first start migrates a fresh SQLite store: 90 s was seen not to be enough on a loaded 2-core box.
+    await waitHttp(`${trackingUri}/health`, mlflow, 'mlflow server', mlflowLog, 240_000);
   } catch (err) {
     await stop();
     throw err;
@@ -148,5 +150,5 @@ export async function startModelRegistry(o: { dir: string; bucket?: string }): P
   };
 }
 
-export { createMlflowClient } from './mlflow-client';
+export { createMlflowClient, MlflowHttpError, SERVING_ARTIFACT_PATH } from './mlflow-client';
 export type { MlflowClient } from './mlflow-client';

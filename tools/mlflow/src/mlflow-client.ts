@@ -4,6 +4,27 @@ import { join } from 'node:path';
 /** The artifact folder of a run that holds `model.onnx` + `model.json`, as serving reads it. */
 export const SERVING_ARTIFACT_PATH = 'serving';
 
+/** Beside the model and its card, what training logs to the serving folder when the folder has it (models/<kind>/ does). */
+const OPTIONAL_SERVING_FILES = ['MODEL_CARD.md', 'reference_profile.json'] as const;
+
+/** An MLflow REST call that did not answer 2xx: its HTTP status and MLflow's `error_code` (RESOURCE_DOES_NOT_EXIST...). */
+export class MlflowHttpError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly errorCode: string | undefined,
+  ) {
+    super(message);
+    this.name = 'MlflowHttpError';
+  }
+}
+
+const readIfPresent = (path: string) =>
+  readFile(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+
 /**
  * The few MLflow REST calls that put a model into the registry the way training does (a run holding the model
  * folder, a registered version whose source is that folder, an alias), for `npm start -- --registry` and tests.
@@ -21,8 +42,13 @@ export function createMlflowClient(trackingUri: string) {
       headers: { 'content-type': 'application/json' },
       ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
     });
-    const json = (await res.json().catch(() => ({}))) as T & { message?: string };
-    if (!res.ok) throw new Error(`MLflow ${method} ${path}: HTTP ${res.status} ${json.message ?? ''}`);
+    const json = (await res.json().catch(() => ({}))) as T & { message?: string; error_code?: string };
+    if (!res.ok)
+      throw new MlflowHttpError(
+        `MLflow ${method} ${path}: HTTP ${res.status} ${json.message ?? ''}`,
+        res.status,
+        json.error_code,
+      );
     return json;
   }
 
@@ -48,7 +74,8 @@ export function createMlflowClient(trackingUri: string) {
   return {
     trackingUri: base,
     /**
-     * Logs a model folder (`model.onnx` + `model.json`) as a run's `serving` artifacts, registers it as a new
+     * Logs a model folder (`model.onnx` + `model.json`, and `MODEL_CARD.md` and `reference_profile.json` when the
+     * folder has them) as a run's `serving` artifacts, registers it as a new
      * version of `name` and, with `alias`, points the alias at it. Returns the run id and the new version.
      */
     async publishModelFolder(o: {
@@ -71,9 +98,13 @@ export function createMlflowClient(trackingUri: string) {
       ]);
       await uploadArtifact(run.info.artifact_uri, `${SERVING_ARTIFACT_PATH}/model.onnx`, onnx);
       await uploadArtifact(run.info.artifact_uri, `${SERVING_ARTIFACT_PATH}/model.json`, card);
+      for (const file of OPTIONAL_SERVING_FILES) {
+        const bytes = await readIfPresent(join(o.dir, file));
+        if (bytes) await uploadArtifact(run.info.artifact_uri, `${SERVING_ARTIFACT_PATH}/${file}`, bytes);
+      }
       await call('POST', 'runs/update', { run_id: run.info.run_id, status: 'FINISHED', end_time: Date.now() });
-      await call('POST', 'registered-models/create', { name: o.name }).catch((err: Error) => {
-        if (!/RESOURCE_ALREADY_EXISTS|already exists/i.test(err.message)) throw err;
+      await call('POST', 'registered-models/create', { name: o.name }).catch((err: unknown) => {
+        if (!(err instanceof MlflowHttpError && err.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw err;
       });
       const { model_version } = await call<{ model_version: { version: string } }>('POST', 'model-versions/create', {
         name: o.name,
@@ -85,6 +116,19 @@ export function createMlflowClient(trackingUri: string) {
     },
     async setAlias(name: string, alias: string, version: string): Promise<void> {
       await call('POST', 'registered-models/alias', { name, alias, version });
+    },
+    /** The version `alias` points at, or undefined when the model or the alias does not exist. */
+    async aliasVersion(name: string, alias: string): Promise<string | undefined> {
+      try {
+        const got = await call<{ model_version: { version: string } }>('GET', 'registered-models/alias', {
+          name,
+          alias,
+        });
+        return String(got.model_version.version);
+      } catch (err) {
+        if (err instanceof MlflowHttpError && err.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+        throw err;
+      }
     },
   };
 }
