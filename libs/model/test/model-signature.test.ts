@@ -29,7 +29,7 @@ describe('createModel signature check', () => {
   it('fails with MODEL_SIGNATURE on the shipped baseline, naming the features it was trained on', async () => {
     const err = await refusal(createModel({ path: BASELINE, features }));
     expect(err).toBeInstanceOf(ModelError);
-    expect(err).toMatchObject({ code: 'MODEL_SIGNATURE', retriable: false, path: BASELINE });
+    expect(err).toMatchObject({ code: 'MODEL_SIGNATURE', retriable: false, context: { path: BASELINE } });
     expect(err.message).toContain('trained on features [pu_do, trip_distance]');
   });
 
@@ -43,7 +43,7 @@ describe('createModel signature check', () => {
     );
     const err = await refusal(createModel({ path, features }));
     expect(err).toBeInstanceOf(ModelError);
-    expect(err).toMatchObject({ code: 'MODEL_SIGNATURE', retriable: false, path });
+    expect(err).toMatchObject({ code: 'MODEL_SIGNATURE', retriable: false, context: { path } });
     expect(err.message).toContain('expected input "features" and output');
     expect(err.message).toContain('found inputs [pu_do, trip_distance]');
   });
