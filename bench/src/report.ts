@@ -337,10 +337,10 @@ export function renderMarkdown(r: BenchResults): string {
         'duration-inline',
         'duration-eos',
         'duration-shadow',
-        'duration-kafkajs',
+        'duration-platformatic',
       ]),
     );
-    const variants = (['duration-inline', 'duration-eos', 'duration-shadow', 'duration-kafkajs'] as const).filter(
+    const variants = (['duration-inline', 'duration-eos', 'duration-shadow', 'duration-platformatic'] as const).filter(
       (n) => r.stream?.[n] && r.stream.duration,
     );
     if (variants.length) {

@@ -14,7 +14,7 @@ export const STREAM_SUTS = [
   'duration-inline',
   'duration-eos',
   'duration-shadow',
-  'duration-kafkajs',
+  'duration-platformatic',
   'tip',
   'both',
   'baseline',
@@ -31,7 +31,7 @@ export const SUT_LABELS: Record<SutName, string> = {
   'duration-inline': 'duration-consumer, scoring on the Kafka thread (SCORING_WORKER=false)',
   'duration-eos': 'duration-consumer, exactly-once (EXACTLY_ONCE=true, transactions)',
   'duration-shadow': 'duration-consumer with a shadow model (SHADOW_MODEL_URI = the same model, to <output>.shadow)',
-  'duration-kafkajs': 'duration-consumer on kafkajs (KAFKA_CLIENT=kafkajs)',
+  'duration-platformatic': 'duration-consumer on @platformatic/kafka (KAFKA_CLIENT=platformatic)',
   tip: 'ridestream tip-consumer (XGBoost, 14 features)',
   both: 'ridestream duration + tip consumers together',
   baseline: 'ridestream consumer serving the course linear baseline (ONNX)',
@@ -55,7 +55,7 @@ export const SUT_OUTPUTS: Record<SutName, readonly OutputOf[]> = {
   'duration-inline': ['ride.started'],
   'duration-eos': ['ride.started'],
   'duration-shadow': ['ride.started'],
-  'duration-kafkajs': ['ride.started'],
+  'duration-platformatic': ['ride.started'],
   tip: ['ride.completed'],
   both: ['ride.started', 'ride.completed'],
   baseline: ['ride.started'],
@@ -121,6 +121,8 @@ async function startNode(
     HTTP_PORT: String(port),
     LOG_LEVEL: 'info',
     BATCH_SIZE: String(o.batchSize),
+    // As the consumers' image sets it (deploy/docker/consumer.Dockerfile): glibc returns what the scoring worker frees.
+    MALLOC_TRIM_THRESHOLD_: '65536',
     ...env,
     ...o.consumerEnv,
   });
@@ -196,10 +198,10 @@ export async function startSut(name: SutName, t: SutTopics, o: SutOptions): Prom
           SHADOW_MODEL_URI: modelPath('duration'),
         });
         break;
-      case 'duration-kafkajs':
+      case 'duration-platformatic':
         await consumer('duration-consumer', 'duration', t.outputs[0]!, {
           MODEL_PATH: modelPath('duration'),
-          KAFKA_CLIENT: 'kafkajs',
+          KAFKA_CLIENT: 'platformatic',
         });
         break;
       case 'tip':
