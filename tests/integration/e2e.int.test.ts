@@ -1,6 +1,6 @@
 import { scoreEvents } from '@ridestream/batch';
 import { FEATURE_SPECS, type PredictionKind } from '@ridestream/features';
-import { createProducerService, replayRides } from '@ridestream/ingest';
+import { createProducerService, replayRides } from '@ridestream/producer';
 import { createKafkaRidesPublisher } from '@ridestream/kafka';
 import { createModel } from '@ridestream/model';
 import { brokers, collect, freshTopics, testKafka, testLogger, waitFor, type Collector } from '@ridestream/testing';

@@ -3,7 +3,7 @@
  * every ride answered 202 is on the topic exactly once (acks=all, idempotent producer), nothing else is.
  */
 import { aStarted } from '@ridestream/features/testing';
-import { createProducerService, DEFAULT_COALESCING } from '@ridestream/ingest';
+import { createProducerService, DEFAULT_COALESCING } from '@ridestream/producer';
 import { createKafkaRidesPublisher } from '@ridestream/kafka';
 import { brokers, collect, freshTopics, testKafka, testLogger, unique, waitFor } from '@ridestream/testing';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
 import { rideEventSchema, type RideEvent } from '@ridestream/features';
 import { aStarted } from '@ridestream/features/testing';
-import { createProducerService, replayRides, type ProducerService } from '@ridestream/ingest';
+import { createProducerService, replayRides, type ProducerService } from '@ridestream/producer';
 import { awsConnectionsFromEnv, createKinesisStreamPublisher, kinesisEnvSchema } from '@ridestream/kinesis';
 import { collectStream, freshStreams, localAwsEnv, type StreamCollector } from '@ridestream/kinesis-tool';
 import { loadEnvConfig, silentLogger } from '@ridestream/runtime';

@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { FEATURE_SPECS, parseRideEvent, type PredictionKind, type RideEvent } from '@ridestream/features';
-import { replayRides } from '@ridestream/ingest';
+import { replayRides } from '@ridestream/producer';
 import { createKafka, ensureTopics } from '@ridestream/kafka';
 import { ensureKafka, stopKafka } from '@ridestream/kafka-tool';
 import { createModel } from '@ridestream/model';

@@ -13,7 +13,7 @@
  * run started it), through the services' own lifecycle (runService): ordered cleanups within a deadline, a second
  * signal exits at once.
  */
-import { replayRides } from '@ridestream/ingest';
+import { replayRides } from '@ridestream/producer';
 import { FEATURE_SPECS, type Prediction, type PredictionKind, type RideEvent } from '@ridestream/features';
 import { lineLogger, once, runCleanups, runService, type CleanupStep, type Lifecycle } from '@ridestream/runtime';
 import { cleanTrips, readTlcFile, rideTimeline } from '@ridestream/tlc';

@@ -1,4 +1,4 @@
-import { apiKeysEnvSchema } from '@ridestream/ingest';
+import { apiKeysEnvSchema } from '@ridestream/producer';
 import { kinesisEnvSchema } from '@ridestream/kinesis';
 import { kafkaEnvSchema } from '@ridestream/kafka';
 import { envSchemas, loadEnvConfig, serviceEnvSchema, transportEnvSchema, type Env } from '@ridestream/runtime';
@@ -19,7 +19,7 @@ const httpEnvSchema = serviceEnvSchema.extend({
   RATE_LIMIT_PER_MINUTE: envSchemas.positiveInt
     .optional()
     .describe('requests per client IP per minute on `POST /rides` (429 above); unlimited when unset'),
-  /** Concurrent requests' rides go out in one publish call (libs/ingest createCoalescingPublisher). */
+  /** Concurrent requests' rides go out in one publish call (libs/producer createCoalescingPublisher). */
   LINGER_MS: z.coerce
     .number()
     .int()

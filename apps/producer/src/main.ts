@@ -3,7 +3,7 @@
  * id to the `rides` topic (Kafka, the default) or stream (`TRANSPORT=kinesis`), answering 202 as soon as the
  * transport has them; it never waits for a prediction.
  */
-import { createProducerService } from '@ridestream/ingest';
+import { createProducerService } from '@ridestream/producer';
 import { createKafkaRidesPublisher, kafkaConnectionFromEnv } from '@ridestream/kafka';
 import type { RidesPublisher } from '@ridestream/stream-core';
 import { awsConnectionsFromEnv, createKinesisStreamPublisher } from '@ridestream/kinesis';

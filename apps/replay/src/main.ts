@@ -7,7 +7,7 @@
  *
  *   tsx apps/replay/src/main.ts data/tlc/green_tripdata_2024-01.parquet --speed 60 --limit 10000
  */
-import { DEFAULT_REPLAY_RETRY, replayRides } from '@ridestream/ingest';
+import { DEFAULT_REPLAY_RETRY, replayRides } from '@ridestream/producer';
 import { lineLogger, once, runService } from '@ridestream/runtime';
 import { cleanTrips, readTlcFile, rideTimeline } from '@ridestream/tlc';
 import { SingleBar, Presets } from 'cli-progress';

@@ -14,7 +14,7 @@ export interface KafkaRidesPublisherOptions {
 /**
  * The rides publisher on Kafka: an idempotent kafkajs producer (acks=all) whose `publish` is one produce request
  * per call, resolved once the broker acknowledged every message; gathering concurrent requests into one call is the
- * producer service's (libs/ingest `createCoalescingPublisher`). `prepare()` creates the topic.
+ * producer service's (libs/producer `createCoalescingPublisher`). `prepare()` creates the topic.
  *
  * @example
  * const publisher = createKafkaRidesPublisher({ kafka: { brokers, clientId: 'producer' }, topic: 'rides',

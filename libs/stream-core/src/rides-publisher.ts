@@ -5,7 +5,7 @@ import type { OutgoingMessage } from './records';
  * Where the producer puts rides, whatever carries them (Kafka, Kinesis). The service calls `prepare()` when asked to
  * create resources, then `start()`, then `publish()` per request, and `stop()` once the last request has drained.
  * Each transport lib implements it (`createKafkaRidesPublisher`, `createKinesisStreamPublisher`); the producer app
- * builds one and hands it in, so libs/ingest never imports a transport.
+ * builds one and hands it in, so libs/producer never imports a transport.
  */
 export interface RidesPublisher extends Lifecycle {
   /** `kafka` or `kinesis`, for logs. */
