@@ -223,6 +223,8 @@ export async function wireConsumer(
     leaseDurationMs: o.leaseDurationMs ?? 2000,
     shardSyncMs: 500,
     idlePollMs: 200,
+    readRetry: { retries: 10, initialMs: 50, maxMs: 1000 },
+    leaseRetry: { retries: 10, initialMs: 50, maxMs: 1000 },
     maxRecordsPerGet: o.maxRecordsPerGet ?? 1000,
     chunkSize: o.chunkSize ?? 250,
     initialPosition: 'TRIM_HORIZON',

@@ -1,4 +1,4 @@
-import { envSchemas, serviceEnvSchema } from '@ridestream/runtime';
+import { envSchemas, retryEnvSchema, serviceEnvSchema } from '@ridestream/runtime';
 import { scoringEnvSchema } from '@ridestream/stream-core';
 import { z } from 'zod';
 
@@ -80,6 +80,10 @@ export function kinesisConsumerEnvSchema(d: { readonly application: string; read
     CREATE_RESOURCES: envSchemas.flag
       .default(false)
       .describe('create the streams and the lease table at startup when missing (dev)'),
+    // Failed GetRecords in a row, and re-reads in a row that checkpoint nothing: past the bound the service fails.
+    ...retryEnvSchema('SHARD_READ', { retries: 10, initialMs: 200, maxMs: 10_000 }).shape,
+    // Failed lease rounds (DynamoDB, ListShards) in a row: past the bound the service fails.
+    ...retryEnvSchema('LEASE', { retries: 10, initialMs: 100, maxMs: 2_000 }).shape,
   });
 }
 export type KinesisConsumerEnv = z.infer<ReturnType<typeof kinesisConsumerEnvSchema>>;

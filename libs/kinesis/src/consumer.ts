@@ -2,9 +2,9 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { PipelineOptions } from '@ridestream/stream-core';
-import { isRetriable } from '@ridestream/runtime';
+import { backoffMs, isRetriable, type RetrySettings } from '@ridestream/runtime';
 import { encodeForKinesis } from './dead-letter';
-import { classifyAwsError } from './errors';
+import { classifyAwsError, KinesisTransportError } from './errors';
 import {
   leasesToCreate,
   observeLeases,
@@ -34,6 +34,10 @@ export interface KinesisConsumerOptions extends Omit<PipelineOptions, 'publish' 
   readonly chunkSize: number;
   readonly initialPosition: 'TRIM_HORIZON' | 'LATEST';
   readonly kinesisMetrics?: KinesisMetrics;
+  /** Each shard reader's backoff and bound (`readShard`'s `retry`). */
+  readonly readRetry: RetrySettings;
+  /** Failed lease rounds in a row: the backoff between them, and past `retries` the consumer fails. */
+  readonly leaseRetry: RetrySettings;
 }
 
 export interface KinesisConsumer {
@@ -110,6 +114,7 @@ export async function runKinesisConsumer(o: KinesisConsumerOptions): Promise<Kin
       chunkSize: o.chunkSize,
       maxRecordsPerGet: o.maxRecordsPerGet,
       idlePollMs: o.idlePollMs,
+      retry: o.readRetry,
       logger: log,
       isActive: () => h.active && !abort.signal.aborted,
       saveCheckpoint: async (cp) => !halted && (await o.leases.checkpoint(lease.leaseKey, workerId, cp)),
@@ -201,18 +206,32 @@ export async function runKinesisConsumer(o: KinesisConsumerOptions): Promise<Kin
   };
 
   // Two loops, each awaiting its own round, so rounds never overlap. Retriable failures (DynamoDB or Kinesis
-  // briefly unreachable) are logged and retried next round; anything else stops the consumer.
+  // briefly unreachable) are logged and retried after a backoff, at most `leaseRetry.retries` rounds in a row;
+  // anything else, or one failure too many, stops the consumer.
   const loop = async (name: string, everyMs: number, round: () => Promise<void>, wakeable: boolean) => {
+    let failures = 0;
     while (!abort.signal.aborted) {
+      let delayMs = everyMs;
       try {
         await round();
+        failures = 0;
       } catch (err) {
         if (!isRetriable(err, classifyAwsError)) return fatal(err);
-        log.warn({ err, round: name }, 'lease round failed; retrying');
+        if (++failures > o.leaseRetry.retries) {
+          return fatal(
+            new KinesisTransportError(
+              'LEASE_RETRIES_EXHAUSTED',
+              `stream ${o.inputStream}: the lease ${name} round failed ${failures} times in a row`,
+              { cause: err, retriable: false, context: { stream: o.inputStream } },
+            ),
+          );
+        }
+        delayMs = backoffMs(failures, o.leaseRetry);
+        log.warn({ err, round: name, attempt: failures, delayMs }, 'lease round failed; retrying');
       }
       const sleeper = new AbortController();
       if (wakeable) wake = () => sleeper.abort();
-      await pause(everyMs, AbortSignal.any([abort.signal, sleeper.signal]));
+      await pause(delayMs, AbortSignal.any([abort.signal, sleeper.signal]));
     }
   };
   const loops = [

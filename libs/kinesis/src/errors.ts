@@ -8,6 +8,8 @@ export const KINESIS_ERROR_CODES = [
   'LEASE_LOST',
   'LEASE_TABLE_MISMATCH',
   'CONSUMER_STOPPED',
+  'READ_RETRIES_EXHAUSTED',
+  'LEASE_RETRIES_EXHAUSTED',
 ] as const;
 export type KinesisErrorCode = (typeof KINESIS_ERROR_CODES)[number];
 

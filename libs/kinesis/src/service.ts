@@ -97,6 +97,8 @@ export function createKinesisConsumerService(o: KinesisConsumerServiceOptions): 
           maxRecordsPerGet: config.MAX_RECORDS_PER_GET,
           chunkSize: config.BATCH_SIZE,
           initialPosition: config.INITIAL_POSITION,
+          readRetry: retrySettings(config, 'SHARD_READ'),
+          leaseRetry: retrySettings(config, 'LEASE'),
         });
         consumer.finished.catch((err: unknown) => crashed(err));
       },

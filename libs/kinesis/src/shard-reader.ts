@@ -5,9 +5,9 @@ import {
   type KinesisClient,
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
-import { backoffMs, isRetriable, type Logger } from '@ridestream/runtime';
+import { backoffMs, isRetriable, type Logger, type RetrySettings } from '@ridestream/runtime';
 import { processChunk, type PipelineOptions, type SourceRecord } from '@ridestream/stream-core';
-import { awsErrorName, classifyAwsError } from './errors';
+import { awsErrorName, classifyAwsError, KinesisTransportError } from './errors';
 import { CHECKPOINT } from './lease';
 
 /** Kinesis allows 5 GetRecords calls per second per shard, shared by every reader of the shard. */
@@ -23,6 +23,11 @@ export interface ShardReaderOptions {
   readonly chunkSize: number;
   readonly maxRecordsPerGet: number;
   readonly idlePollMs: number;
+  /**
+   * Backoff and bound of GetRecords failures in a row, and of re-reads in a row (a failed publish or a transient
+   * record failure) that checkpoint nothing: past `retries` the reader fails with READ_RETRIES_EXHAUSTED.
+   */
+  readonly retry: RetrySettings;
   /** Stores a checkpoint under the lease; false = the lease is gone and this reader must stop. */
   readonly saveCheckpoint: (checkpoint: string) => Promise<boolean>;
   /** False once the lease is lost or the consumer stops: the reader returns before the next chunk. */
@@ -70,7 +75,7 @@ function iteratorFor(checkpoint: string): { ShardIteratorType: ShardIteratorType
  * each chunk scored and published by `processChunk`, then checkpointed (never before: at-least-once). Throttling,
  * transient errors and failed publishes back off and re-read from the last checkpoint; an expired iterator is
  * renewed from it. A closed shard read to its end is checkpointed SHARD_END, which unblocks its children.
- * Throws only for errors no retry can fix (the stream is gone, access denied).
+ * Throws for errors no retry can fix (the stream is gone, access denied) and once `retry.retries` is spent.
  */
 export async function readShard(o: ShardReaderOptions): Promise<ShardReadEnd> {
   const { signal } = o.pipeline;
@@ -78,13 +83,23 @@ export async function readShard(o: ShardReaderOptions): Promise<ShardReadEnd> {
   const log = o.logger;
   let checkpoint = o.checkpoint;
   let iterator: string | undefined;
-  let failures = 0;
+  // Two counts: a successful GetRecords resets only the read failures; only a checkpoint that moves resets the
+  // re-reads, so a publish that keeps failing after good reads still reaches the bound.
+  const streak = { read: 0, reread: 0 };
   let lastCallAt = 0;
 
-  const backOff = async (err: unknown, what: string) => {
-    failures++;
-    const ms = backoffMs(failures, { initialMs: 200, maxMs: 10_000 }) * (0.5 + Math.random());
-    log.warn({ err, shardId: o.shardId, attempt: failures, delayMs: Math.round(ms) }, what);
+  const backOff = async (kind: keyof typeof streak, err: unknown, what: string) => {
+    const attempt = ++streak[kind];
+    if (attempt > o.retry.retries) {
+      throw new KinesisTransportError(
+        'READ_RETRIES_EXHAUSTED',
+        `shard ${o.shardId} of stream ${o.stream}: gave up after ${attempt} ${kind === 'read' ? 'failed reads' : 're-reads'} in a row`,
+        { cause: err, retriable: false, context: { stream: o.stream, shardId: o.shardId } },
+      );
+    }
+    const jitter = o.retry.jitter ?? 0.2;
+    const ms = backoffMs(attempt, o.retry) * (1 - jitter + Math.random() * 2 * jitter);
+    log.warn({ err, shardId: o.shardId, attempt, delayMs: Math.round(ms) }, what);
     await pause(ms, signal);
   };
 
@@ -110,10 +125,10 @@ export async function readShard(o: ShardReaderOptions): Promise<ShardReadEnd> {
       }
       if (!isRetriable(err, classifyAwsError)) throw err;
       if (name === 'ProvisionedThroughputExceededException') o.onThrottled?.();
-      await backOff(err, 'GetRecords failed; backing off');
+      await backOff('read', err, 'GetRecords failed; backing off');
       continue;
     }
-    failures = 0;
+    streak.read = 0;
     if (out.MillisBehindLatest !== undefined) o.onMillisBehind?.(out.MillisBehindLatest);
     const records = out.Records ?? [];
     let reread = false;
@@ -126,16 +141,17 @@ export async function readShard(o: ShardReaderOptions): Promise<ShardReadEnd> {
       } catch (err) {
         if (signal.aborted) return 'stopped';
         // Publishing kept failing: nothing of this chunk is checkpointed; read it again after a pause.
-        await backOff(err, 'publish failed; re-reading the shard from the checkpoint');
+        await backOff('reread', err, 'publish failed; re-reading the shard from the checkpoint');
         reread = true;
         break;
       }
       if (plan.commitThrough !== null) {
         if (!(await o.saveCheckpoint(plan.commitThrough))) return 'lease-lost';
+        if (plan.commitThrough !== checkpoint) streak.reread = 0;
         checkpoint = plan.commitThrough;
       }
       if (plan.retryFrom !== null) {
-        await backOff(undefined, `transient failure at ${plan.retryFrom}; re-reading from the checkpoint`);
+        await backOff('reread', undefined, `transient failure at ${plan.retryFrom}; re-reading from the checkpoint`);
         reread = true;
       }
     }

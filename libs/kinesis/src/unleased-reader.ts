@@ -4,7 +4,7 @@
  * recorded about how far it got. Shards that appear later (a reshard) are found by listing again.
  */
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { backoffMs, isRetriable, once, type Lifecycle } from '@ridestream/runtime';
+import { backoffMs, isRetriable, once, type Lifecycle, type RetrySettings } from '@ridestream/runtime';
 import { awsErrorName, classifyAwsError } from './errors';
 import { MIN_GET_RECORDS_INTERVAL_MS, pause } from './shard-reader';
 import { listAllShards } from './streams';
@@ -23,7 +23,14 @@ export interface UnleasedReaderOptions {
   readonly idlePollMs?: number;
   /** How often each stream's shard list is read again. */
   readonly shardSyncMs?: number;
+  /**
+   * The backoff after a failed read, growing with the failures in a row. A tail reader only shows, so it is never
+   * bounded: it keeps trying until `stop()`. Default `UNLEASED_READ_BACKOFF`.
+   */
+  readonly backoff?: Pick<RetrySettings, 'initialMs' | 'maxMs' | 'factor'>;
 }
+
+export const UNLEASED_READ_BACKOFF: Pick<RetrySettings, 'initialMs' | 'maxMs'> = { initialMs: 200, maxMs: 5_000 };
 
 /**
  * `start()` fails when a stream does not exist; then one loop per shard calls GetRecords (no more than 5 per
@@ -75,7 +82,7 @@ export function readKinesisUnleased(o: UnleasedReaderOptions): Lifecycle {
         iterator = undefined;
         if (awsErrorName(err) !== 'ExpiredIteratorException' && !isRetriable(err, classifyAwsError))
           return o.onError(err);
-        await pause(backoffMs(++failures, { initialMs: 200, maxMs: 5_000 }), signal);
+        await pause(backoffMs(++failures, o.backoff ?? UNLEASED_READ_BACKOFF), signal);
       }
     }
   };
