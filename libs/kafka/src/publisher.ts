@@ -5,10 +5,6 @@ import { classifyKafkaError, KafkaTransportError } from './errors';
 
 export interface PublisherOptions {
   readonly logger: Logger;
-  /** Wait this long for more messages before sending a request (Kafka's `linger.ms`). */
-  readonly lingerMs?: number;
-  /** Send at once when this many messages are waiting. */
-  readonly maxBatchMessages?: number;
   readonly compression?: 'none' | 'gzip';
   /** Idempotent (acks=all, one request in flight): a retried send never writes a record twice. */
   readonly idempotent?: boolean;
@@ -18,17 +14,9 @@ export interface Publisher {
   start(): Promise<void>;
   /** Sends now, in one request per call; resolves when every message is acknowledged. */
   send(messages: readonly OutgoingMessage[]): Promise<void>;
-  /** Lingers to batch with other callers (the HTTP path); resolves when these messages are acknowledged. */
-  enqueue(messages: readonly OutgoingMessage[]): Promise<void>;
-  /** Flushes what lingers, then disconnects. Memoised. */
+  /** Disconnects (kafkajs waits for the requests in flight). Memoised. */
   stop(): Promise<void>;
   readonly producer: Producer;
-}
-
-interface Pending {
-  readonly messages: readonly OutgoingMessage[];
-  resolve(): void;
-  reject(err: unknown): void;
 }
 
 export function toTopicMessages(messages: readonly OutgoingMessage[]): TopicMessages[] {
@@ -42,8 +30,8 @@ export function toTopicMessages(messages: readonly OutgoingMessage[]): TopicMess
 }
 
 /**
- * A kafkajs producer with linger batching. kafkajs sends one request per `send()` call and has no `linger.ms`,
- * so many small HTTP requests would each cost a broker round trip; `enqueue` gathers them for `lingerMs`.
+ * A kafkajs producer: one request per `send()` call, resolved when every message is acknowledged. Gathering many
+ * small callers into one call is the producer's coalescing publisher (libs/producer), whatever the client.
  */
 export function createPublisher(kafka: Kafka, options: PublisherOptions): Publisher {
   const idempotent = options.idempotent ?? true;
@@ -55,14 +43,6 @@ export function createPublisher(kafka: Kafka, options: PublisherOptions): Publis
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-  const lingerMs = options.lingerMs ?? 5;
-  // ~300-byte rides: 1,000 stay well under the broker's default 1 MiB per partition batch.
-  const maxBatch = options.maxBatchMessages ?? 1000;
-  const log = options.logger.child({ component: 'publisher' });
-  let pending: Pending[] = [];
-  let pendingCount = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight = Promise.resolve();
   let stopped = false;
   let stopPromise: Promise<void> | undefined;
 
@@ -80,26 +60,6 @@ export function createPublisher(kafka: Kafka, options: PublisherOptions): Publis
     }
   };
 
-  const flush = (): Promise<void> => {
-    clearTimeout(timer);
-    timer = undefined;
-    const batch = pending;
-    pending = [];
-    pendingCount = 0;
-    if (batch.length === 0) return inFlight;
-    // Chained, so batches reach the broker in the order they were enqueued.
-    inFlight = inFlight.then(async () => {
-      try {
-        await send(batch.flatMap((p) => p.messages));
-        batch.forEach((p) => p.resolve());
-      } catch (err) {
-        log.warn({ err, messages: batch.length }, 'batched publish failed');
-        batch.forEach((p) => p.reject(err));
-      }
-    });
-    return inFlight;
-  };
-
   return {
     producer,
     start: () => producer.connect(),
@@ -107,19 +67,9 @@ export function createPublisher(kafka: Kafka, options: PublisherOptions): Publis
       if (stopped) return Promise.reject(new KafkaTransportError('PUBLISHER_STOPPED', 'publisher is stopped'));
       return send(messages);
     },
-    enqueue(messages) {
-      if (stopped) return Promise.reject(new KafkaTransportError('PUBLISHER_STOPPED', 'publisher is stopped'));
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ messages, resolve, reject });
-        pendingCount += messages.length;
-        if (pendingCount >= maxBatch) void flush();
-        else timer ??= setTimeout(() => void flush(), lingerMs);
-      });
-    },
     stop() {
       stopPromise ??= (async () => {
         stopped = true;
-        await flush();
         await producer.disconnect();
       })();
       return stopPromise;
