@@ -43,7 +43,11 @@ describe('chaos, short (npm run chaos at 3,000 rides per mode)', () => {
     const modeArg = modes.length === 2 ? 'both' : modes[0]!;
     // KAFKA_BROKERS blank: the harness starts (and restarts) its own broker, never the one other tests share.
     const chaos = spawnTsx('tools/chaos/chaos.ts', {
-      args: ['--rides', String(RIDES), '--rate', '150', '--seed', '5', '--result', resultFile, '--mode', modeArg],
+      // The harness's own deadline comes before the test's: a run that cannot finish says where it was.
+      args: [
+        ...['--rides', String(RIDES), '--rate', '150', '--seed', '5', '--mode', modeArg],
+        ...['--result', resultFile, '--deadline', '540'],
+      ],
       env: { KAFKA_BROKERS: '' },
     });
     const code = await chaos.exited;

@@ -5,15 +5,16 @@
  * duplicates, and mismatches against offline scoring. Runs at-least-once, then exactly-once (read_committed).
  * Exits 1 if anything was lost, or if exactly-once shows a duplicate.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 // Only for pacing (the chaos schedule, restarts, the outage): never to wait for a condition.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { FEATURE_SPECS, parseRideEvent, type PredictionKind, type RideEvent } from '@ridestream/features';
 import { replayRides } from '@ridestream/producer';
 import { createKafka, ensureTopics } from '@ridestream/kafka';
-import { ensureKafka, stopKafka } from '@ridestream/kafka-tool';
+import { isKafkaToolError, startPrivateKafka, type PrivateKafka } from '@ridestream/kafka-tool';
 import { createModel } from '@ridestream/model';
 import { silentLogger } from '@ridestream/runtime';
 import { seededRandom } from '@ridestream/testing';
@@ -24,19 +25,37 @@ import { failures, readTopic, verify, type ConsumerReport } from './verifier';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LOGS = `${ROOT}.cache/chaos`;
-/**
- * The chaos broker lives in its own cache dir, so restarting it never disturbs a broker that tests or `npm start`
- * share. Its jars are copied from the default cache when present (no second download).
- */
-const BROKER = { cacheDir: `${LOGS}/kafka`, log: (m: string) => say(`kafka: ${m}`) };
-function seedBrokerJars(): void {
-  const lib = `${ROOT}.cache/kafka/lib`;
-  if (!existsSync(`${BROKER.cacheDir}/lib`) && existsSync(lib))
-    cpSync(lib, `${BROKER.cacheDir}/lib`, { recursive: true });
-}
 const say = (m: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 /** ride.started, ride.completed, ride.paid. */
 const EVENTS_PER_RIDE = 3;
+/** How long the replay may fail without a break (the producer down, the broker away) before the run gives up. */
+const REPLAY_GIVE_UP_MS = 120_000;
+/** How long the restarted broker may wait for its own port to be free again. */
+const BROKER_PORT_WAIT_MS = 60_000;
+
+/** Every service process this run started: killed on any exit, so that a run that gives up leaves none behind. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+/** Where the run is: what `--deadline` reports when it gives up. */
+const status = { mode: '-', phase: 'starting', sent: 0, total: 0 };
+const phase = (mode: string, what: string) => {
+  status.mode = mode;
+  status.phase = what;
+};
+
+/** The last lines of each service log of this run: what a run that gave up prints. */
+function logTails(names: readonly string[], lines = 12): string {
+  return names
+    .map((name) => {
+      const file = `${LOGS}/${name}.log`;
+      const text = existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
+      return `--- ${file}\n${text}`;
+    })
+    .join('\n');
+}
 
 /**
  * The events of `n` distinct rides on the ride's clock: January 2024 repeated, each pass with its own ride id prefix
@@ -70,6 +89,8 @@ class Slot {
   ) {}
   async start(): Promise<void> {
     const port = await freePort();
+    // Retired while a restart was on its way: start nothing (it would outlive the run).
+    if (this.retired) return;
     this.current = startService(
       { name: this.name, entry: this.entry, port, env: { ...this.env, HTTP_PORT: String(port) } },
       ROOT,
@@ -77,7 +98,9 @@ class Slot {
       process.env,
     );
     const me = this.current;
+    children.add(me.child);
     void me.exited.then(async () => {
+      children.delete(me.child);
       if (this.retired || me !== this.current) return;
       this.restarts++;
       await sleep(500);
@@ -104,15 +127,40 @@ interface ModeResult {
   readonly reports: readonly ConsumerReport[];
 }
 
+/**
+ * Stops the run's own broker and starts it again on the same ports and data. Its ports lie below the ephemeral
+ * range (`pickListenPorts`), so no client takes them meanwhile; another listener still could, and then the start is
+ * retried for a while and fails with PORT_IN_USE, never silently on another address.
+ */
+async function restartBroker(broker: PrivateKafka): Promise<void> {
+  await broker.stop();
+  await sleep(3_000);
+  const deadline = Date.now() + BROKER_PORT_WAIT_MS;
+  for (;;) {
+    try {
+      await broker.start();
+      return;
+    } catch (err) {
+      if (!(isKafkaToolError(err) && err.code === 'PORT_IN_USE') || Date.now() > deadline) throw err;
+      say(`kafka: ${(err as Error).message}; trying again`);
+      await sleep(1_000);
+    }
+  }
+}
+
 async function runMode(
   exactlyOnce: boolean,
   rides: readonly RideEvent[],
   brokers: string,
-  canRestartBroker: boolean,
+  broker: PrivateKafka | undefined,
   rand: () => number,
   ratePerSec: number,
 ): Promise<ModeResult> {
   const mode = exactlyOnce ? 'exactly-once' : 'at-least-once';
+  const canRestartBroker = broker !== undefined;
+  phase(mode, 'starting the services');
+  status.sent = 0;
+  status.total = rides.length;
   const id = randomUUID().slice(0, 8);
   const topics = {
     rides: `chaos-${id}-rides`,
@@ -148,6 +196,7 @@ async function runMode(
     await Promise.all(all().map((s) => s.start()));
     await Promise.all(all().map((s) => waitReady(s.current, 120_000)));
     say(`${mode}: producer, 2 duration-consumers and 1 tip-consumer ready on ${topics.rides}`);
+    phase(mode, 'replaying under chaos');
 
     // The replay runs while the chaos loop acts at random moments on a progress schedule.
     let sent = 0;
@@ -156,6 +205,7 @@ async function runMode(
     const replay = (async () => {
       // The producer's port changes if it is restarted; the replay follows it by retrying connection errors.
       const batchSize = 500;
+      let failingSince: number | undefined;
       for (let i = 0; i < rides.length;) {
         const chunk = rides.slice(i, i + 4 * batchSize);
         try {
@@ -169,7 +219,14 @@ async function runMode(
           });
           i += chunk.length;
           sent = i;
+          status.sent = i;
+          failingSince = undefined;
         } catch (err) {
+          failingSince ??= Date.now();
+          if (Date.now() - failingSince > REPLAY_GIVE_UP_MS)
+            throw new Error(`replay failed for ${REPLAY_GIVE_UP_MS / 1000} s without a break at ${i} events`, {
+              cause: err,
+            });
           // Resending a chunk may duplicate input records: the verifier counts distinct rides in.
           say(`replay: ${(err as Error).message.slice(0, 120)}; resending the chunk`);
           await sleep(1000);
@@ -196,11 +253,8 @@ async function runMode(
         } else if (canRestartBroker && !brokerRestarted && progress > 0.45) {
           brokerRestarted = true;
           say(`${mode}: restarting the broker at ${sent}/${rides.length} events`);
-          await stopKafka(BROKER);
-          await sleep(3_000);
-          // The same port: a restarted broker keeps its address (the previous one is reused when free).
-          await ensureKafka(BROKER);
-          say(`${mode}: broker back`);
+          await restartBroker(broker!);
+          say(`${mode}: broker back at ${broker!.brokers}`);
         } else if (scaledUp && !scaledDown && progress > 0.7) {
           scaledDown = true;
           const s = slots.duration.pop()!;
@@ -220,6 +274,7 @@ async function runMode(
     await Promise.all([replay, chaos]);
     const replaySeconds = (performance.now() - t0) / 1000;
     say(`${mode}: ${rides.length} events sent in ${replaySeconds.toFixed(0)} s; ${kills} kill -9; verifying`);
+    phase(mode, 'verifying');
 
     // The verifier: the input topic says what went in; each output topic (read_committed) what came out.
     const input = await readTopic(kafka, topics.rides, (v) => v.length >= rides.length);
@@ -265,6 +320,30 @@ async function runMode(
   }
 }
 
+interface Options {
+  readonly rides: number;
+  readonly data: string;
+  readonly mode: string;
+  readonly seed: number;
+  readonly rate: number;
+  readonly result?: string;
+  readonly deadline?: number;
+}
+
+/**
+ * A run that cannot finish (a service that never comes back, a verifier waiting on a wedged broker) ends at the
+ * deadline with where it was, instead of leaving its caller to time out with nothing to read.
+ */
+function giveUpAfter(seconds: number): void {
+  setTimeout(() => {
+    say(`gave up after ${seconds} s: ${status.mode}, ${status.phase}, ${status.sent}/${status.total} events sent`);
+    const names = ['chaos-producer', 'chaos-duration-1', 'chaos-duration-2', 'chaos-duration-3', 'chaos-tip-1'];
+    process.stderr.write(`${logTails(names)}\n`);
+    // The exit handlers kill the services and the run's broker.
+    process.exit(2);
+  }, seconds * 1000).unref();
+}
+
 const program = new Command('chaos')
   .description('kill -9 consumers, restart the broker and rescale while replaying real rides; then verify')
   .option('--rides <n>', 'rides to send per mode', (v) => Number(v), 100_000)
@@ -273,23 +352,37 @@ const program = new Command('chaos')
   .option('--rate <n>', 'rides per second (default: the rides spread over 60 s)', (v) => Number(v), 0)
   .option('--seed <n>', 'seed of the chaos schedule', (v) => Number(v), Date.now() % 100_000)
   .option('--result <file>', 'where to write the JSON result (default: .cache/chaos/result-<time>.json)')
-  .action(async (o: { rides: number; data: string; mode: string; seed: number; rate: number; result?: string }) => {
+  .option(
+    '--deadline <s>',
+    "give up after this many seconds, with where the run was and the services' last logs",
+    (v) => Number(v),
+  )
+  .action(async (o: Options) => {
     const rate = o.rate || Math.ceil(o.rides / 60);
     mkdirSync(LOGS, { recursive: true });
-    seedBrokerJars();
-    const { brokers, started } = await ensureKafka(BROKER);
+    if (o.deadline) giveUpAfter(o.deadline);
+    // KAFKA_BROKERS set: that cluster, never restarted. Else a broker of this run's own (its own data, never one
+    // that tests or `npm start` share), restarted once per mode.
+    const external = process.env.KAFKA_BROKERS?.trim();
+    const cacheDir = `${LOGS}/kafka-${Date.now()}`;
+    const broker = external
+      ? undefined
+      : await startPrivateKafka({ cacheDir, heap: ['-Xms512m', '-Xmx512m'], log: (m) => say(`kafka: ${m}`) });
+    const brokers = external || broker!.brokers;
     say(
-      `Kafka at ${brokers}${started ? ' (started by this run: it will be restarted once per mode)' : ' (not ours: no broker restart)'}; seed ${o.seed}`,
+      `Kafka at ${brokers}${broker ? ' (started by this run: it will be restarted once per mode)' : ' (KAFKA_BROKERS: no broker restart)'}; seed ${o.seed}`,
     );
-    const rides = await loadRideEvents(o.data, o.rides);
-    const rand = seededRandom(o.seed);
-    const modes = o.mode === 'both' ? [false, true] : [o.mode === 'exactly-once'];
     const results: ModeResult[] = [];
     try {
-      for (const eo of modes) results.push(await runMode(eo, rides, brokers, started, rand, rate));
+      const rides = await loadRideEvents(o.data, o.rides);
+      const rand = seededRandom(o.seed);
+      const modes = o.mode === 'both' ? [false, true] : [o.mode === 'exactly-once'];
+      for (const eo of modes) results.push(await runMode(eo, rides, brokers, broker, rand, rate));
     } finally {
-      if (started) await stopKafka(BROKER);
+      await broker?.stop();
     }
+    // Its data is only worth keeping when the run failed before this point.
+    rmSync(cacheDir, { recursive: true, force: true });
     const file = o.result ?? `${LOGS}/result-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, JSON.stringify({ seed: o.seed, results }, null, 2));
     const failed: string[] = [];

@@ -13,7 +13,7 @@ import {
 import { KafkaToolError } from './errors';
 import { exec, lastLines } from './exec';
 import type { KafkaLayout } from './paths';
-import { assertPortFree, isPortFree, pickFreePorts } from './ports';
+import { assertPortFree, isPortFree, pickListenPorts } from './ports';
 import { waitUntilReady, warmUpCoordinators, type ProbeSecurity } from './probe';
 import { isBrokerProcess, spawnBroker, terminate } from './process';
 import { removeState, writeState, type BrokerState } from './state';
@@ -91,7 +91,7 @@ async function choosePorts(layout: KafkaLayout, port: number | undefined, fixed?
   }
   if (port !== undefined) {
     await assertPortFree(port);
-    const [controllerPort] = await pickFreePorts(1);
+    const [controllerPort] = await pickListenPorts(1);
     return { port, controllerPort: controllerPort! };
   }
   // A stable address across restarts is friendlier to anyone who pasted it somewhere.
@@ -101,7 +101,7 @@ async function choosePorts(layout: KafkaLayout, port: number | undefined, fixed?
   if (previous && (await isPortFree(previous.port)) && (await isPortFree(previous.controllerPort))) {
     return previous;
   }
-  const [fresh, controllerPort] = await pickFreePorts(2);
+  const [fresh, controllerPort] = await pickListenPorts(2);
   return { port: fresh!, controllerPort: controllerPort! };
 }
 

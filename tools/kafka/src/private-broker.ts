@@ -12,7 +12,7 @@ import { KafkaToolError } from './errors';
 import { fetchKafka, isFetched, pinnedKafkaVersion } from './fetch';
 import { checkJava } from './java';
 import { DEFAULT_CACHE_DIR, kafkaLayout, type KafkaLayout } from './paths';
-import { pickFreePorts } from './ports';
+import { pickListenPorts } from './ports';
 import { findBrokerPids, terminate } from './process';
 import { removeState, withLock } from './state';
 import { ensureSelfSignedKeystore } from './tls';
@@ -184,7 +184,7 @@ async function launch(options: PrivateKafkaOptions, plan: PrivateStart): Promise
  */
 export async function startPrivateKafka(options: PrivateKafkaOptions): Promise<PrivateKafka> {
   const layout = privateLayout(options);
-  const [port, controllerPort] = await pickFreePorts(2);
+  const [port, controllerPort] = await pickListenPorts(2);
   return launch(options, { layout, ports: { port: port!, controllerPort: controllerPort! } });
 }
 
@@ -206,7 +206,7 @@ export async function startSecureKafka(options: PrivateKafkaOptions): Promise<Se
   const caFile = join(layout.cacheDir, 'tls', 'broker-cert.pem');
   await ensureSelfSignedKeystore(env, { keystoreFile, certFile: caFile, password: keystorePassword });
   const caPem = readFileSync(caFile, 'utf8');
-  const [port, controllerPort, internalPort] = await pickFreePorts(3);
+  const [port, controllerPort, internalPort] = await pickListenPorts(3);
   const mechanism: ScramMechanismName = 'scram-sha-256';
   const broker = await launch(options, {
     layout,
