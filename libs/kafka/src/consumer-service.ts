@@ -6,6 +6,7 @@ import {
   type StreamSink,
   type StreamSource,
 } from '@ridestream/stream-core';
+import type { Admin } from 'kafkajs';
 import { createKafka, kafkaConnectionFromEnv } from './client';
 import type { KafkaConsumerEnv } from './consumer-config';
 import { KAFKA_POSITION_ATTRIBUTE, runKafkaConsumer } from './consumer';
@@ -76,15 +77,34 @@ export function createKafkaConsumerService(o: KafkaConsumerServiceOptions): Kafk
         maxBytesPerPartition: config.FETCH_MAX_BYTES_PER_PARTITION,
         sessionTimeout: config.SESSION_TIMEOUT_MS,
       });
-      const producerFor = (topic: string, partition: number) => {
+      const producerFor = async (topic: string, partition: number, fresh = false) => {
         const id = `${group}.${topic}.${partition}`;
         let p = txProducers.get(id);
+        if (p && fresh) {
+          txProducers.delete(id);
+          await (await p.catch(() => undefined))?.stop();
+          p = undefined;
+        }
         if (!p) {
           const tx = createTransactionalPublisher(client, { transactionalId: id, logger });
           p = tx.start().then(() => tx);
           txProducers.set(id, p);
+          // A failed start is not cached: the next batch tries again.
+          p.catch(() => txProducers.delete(id));
         }
         return p;
+      };
+      let admin: Promise<Admin> | undefined;
+      const committedOffset = async (topic: string, partition: number): Promise<string | null> => {
+        admin ??= (async () => {
+          const a = client.admin();
+          await a.connect();
+          return a;
+        })();
+        admin.catch(() => (admin = undefined));
+        const [offsets] = await (await admin).fetchOffsets({ groupId: group, topics: [topic] });
+        const committed = offsets?.partitions.find((x) => x.partition === partition)?.offset;
+        return committed === undefined || committed === '-1' ? null : committed;
       };
       let joined = false;
       let crashed: (err: unknown) => void = () => {};
@@ -109,12 +129,13 @@ export function createKafkaConsumerService(o: KafkaConsumerServiceOptions): Kafk
             inputTopic: config.INPUT_TOPIC,
             chunkSize: config.BATCH_SIZE,
             partitionsConsumedConcurrently: config.PARTITIONS_CONCURRENTLY,
-            exactlyOnce: config.EXACTLY_ONCE ? { groupId: group, producerFor } : undefined,
+            exactlyOnce: config.EXACTLY_ONCE ? { groupId: group, producerFor, committedOffset } : undefined,
           });
         },
         stopSteps: [
           { name: 'stop consuming (finish and commit the batch in hand)', run: () => consumer.stop() },
           { name: 'disconnect consumer', run: () => consumer.disconnect() },
+          { name: 'disconnect admin', run: async () => (await admin?.catch(() => undefined))?.disconnect() },
         ],
       };
     },

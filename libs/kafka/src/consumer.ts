@@ -23,7 +23,10 @@ export interface KafkaRunnerOptions {
    */
   readonly exactlyOnce?: {
     readonly groupId: string;
-    producerFor(topic: string, partition: number): Promise<TransactionalPublisher>;
+    /** The partition's transactional producer; `fresh`: a new one, whose `initTransactions` runs now. */
+    producerFor(topic: string, partition: number, fresh?: boolean): Promise<TransactionalPublisher>;
+    /** The group's committed offset of the partition (the next one to read), or null if none. */
+    committedOffset(topic: string, partition: number): Promise<string | null>;
   };
 }
 
@@ -54,6 +57,38 @@ function toSourceRecord(m: KafkaMessage): SourceRecord {
 export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
   const pipeline: PipelineOptions = { ...o.pipeline, logger: o.pipeline.logger.child({ component: 'kafka-runner' }) };
   const eos = o.exactlyOnce;
+  // Exactly-once: the partitions whose producer and offset were settled since this instance last joined the group.
+  const settled = new Set<number>();
+  if (eos) o.consumer.on(o.consumer.events.GROUP_JOIN, () => settled.clear());
+
+  /**
+   * Exactly-once, the first batch of a partition after a join. kafkajs fetched the partition's committed offset when
+   * it was assigned, but a transaction that committed just before (by the instance that had the partition, or by
+   * this one before a broker restart) may not have written its offset yet: Kafka acknowledges EndTxn before its
+   * markers are written, and kafkajs's OffsetFetch has no `require_stable` (KIP-447). Records below the offset that
+   * transaction commits would then be scored and published a second time, visible to read_committed readers. So:
+   * a fresh producer for the partition (its `initTransactions` fences the old owner and returns only once any
+   * transaction of this transactional id is complete), then the committed offset again, and what lies below it is
+   * skipped. Found by the chaos run: 7 duration rides twice in exactly-once after a rescale.
+   */
+  async function settle(batch: EachBatchPayload['batch'], resolve: (offset: string) => void) {
+    const tx = await eos!.producerFor(batch.topic, batch.partition, true);
+    const committed = await eos!.committedOffset(batch.topic, batch.partition);
+    settled.add(batch.partition);
+    if (committed === null) return { tx, messages: batch.messages };
+    const from = BigInt(committed);
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= from);
+    const skipped = batch.messages.length - messages.length;
+    if (skipped > 0) {
+      resolve(batch.messages[skipped - 1]!.offset);
+      pipeline.logger.info(
+        { partition: batch.partition, skipped, committed },
+        'records below the committed offset were published by a committed transaction; skipped',
+      );
+    }
+    return { tx, messages };
+  }
+
   await o.consumer.subscribe({ topic: o.inputTopic, fromBeginning: true });
   await o.consumer.run({
     autoCommit: !eos,
@@ -66,28 +101,33 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
       const { batch } = payload;
       const source: SourceRef = { stream: batch.topic, partition: String(batch.partition) };
       pipeline.metrics.lag.set({ partition: source.partition }, Number(batch.offsetLag()));
-      const tx = eos && (await eos.producerFor(batch.topic, batch.partition));
+      const { tx, messages: fetched } = !eos
+        ? { tx: undefined, messages: batch.messages }
+        : settled.has(batch.partition)
+          ? { tx: await eos.producerFor(batch.topic, batch.partition), messages: batch.messages }
+          : await settle(batch, (offset) => payload.resolveOffset(offset));
       const batchPipeline: PipelineOptions = { ...pipeline, heartbeat: () => payload.heartbeat() };
-      const chunkPipeline: PipelineOptions = tx
-        ? {
-            ...batchPipeline,
-            publish: (messages, plan) =>
-              tx.sendWithOffsets(
-                messages,
-                plan.commitThrough === null
-                  ? null
-                  : {
-                      consumerGroupId: eos.groupId,
-                      topic: batch.topic,
-                      partition: batch.partition,
-                      offset: nextOffset(plan.commitThrough),
-                    },
-              ),
-          }
-        : batchPipeline;
+      const chunkPipeline: PipelineOptions =
+        tx && eos
+          ? {
+              ...batchPipeline,
+              publish: (messages, plan) =>
+                tx.sendWithOffsets(
+                  messages,
+                  plan.commitThrough === null
+                    ? null
+                    : {
+                        consumerGroupId: eos.groupId,
+                        topic: batch.topic,
+                        partition: batch.partition,
+                        offset: nextOffset(plan.commitThrough),
+                      },
+                ),
+            }
+          : batchPipeline;
       const chunks: SourceRecord[][] = [];
-      for (let start = 0; start < batch.messages.length; start += o.chunkSize)
-        chunks.push(batch.messages.slice(start, start + o.chunkSize).map(toSourceRecord));
+      for (let start = 0; start < fetched.length; start += o.chunkSize)
+        chunks.push(fetched.slice(start, start + o.chunkSize).map(toSourceRecord));
       // Scoring runs ahead of publishing (`scorer.lookahead` chunks): a worker-thread scorer scores the next chunks
       // while this thread publishes and commits. Order is kept (one chunk published at a time); a score nobody
       // awaits (the loop stopped early) is dropped.

@@ -1,0 +1,118 @@
+import { silentLogger } from '@ridestream/runtime';
+import { createConsumerMetrics, type PipelineOptions, type Scorer } from '@ridestream/stream-core';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { runKafkaConsumer } from '../src/consumer';
+import type { ConsumedOffset, TransactionalPublisher } from '../src/transactional';
+
+/** A kafkajs consumer that hands the test its `eachBatch` and its GROUP_JOIN listener. */
+function fakeConsumer() {
+  let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
+  const joins: (() => void)[] = [];
+  const consumer = {
+    events: { GROUP_JOIN: 'consumer.group_join' },
+    on: (event: string, fn: () => void) => {
+      if (event === 'consumer.group_join') joins.push(fn);
+      return () => {};
+    },
+    subscribe: async () => {},
+    run: async (o: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
+      eachBatch = o.eachBatch;
+    },
+  } as unknown as Consumer;
+  return { consumer, eachBatch: () => eachBatch!, join: () => joins.forEach((fn) => fn()) };
+}
+
+const message = (offset: number): KafkaMessage =>
+  ({ offset: String(offset), key: null, value: Buffer.from('{}'), headers: {}, timestamp: '0' }) as KafkaMessage;
+
+/** A batch of partition 0 at `offsets`, recording what the runner resolves. */
+function batchOf(offsets: readonly number[], resolved: string[]): EachBatchPayload {
+  return {
+    batch: { topic: 'rides', partition: 0, messages: offsets.map(message), offsetLag: () => '0' },
+    resolveOffset: (o: string) => void resolved.push(o),
+    heartbeat: async () => {},
+    commitOffsetsIfNecessary: async () => {},
+    isRunning: () => true,
+    isStale: () => false,
+  } as unknown as EachBatchPayload;
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('runKafkaConsumer, exactly-once', () => {
+  it('after each join, fences with a fresh producer, reads the committed offset again and skips what lies below', async () => {
+    const scored: string[] = [];
+    const scorer: Scorer = {
+      kind: 'tip',
+      model: { name: 'ride-tip', version: '1' },
+      lookahead: 1,
+      score: async (records) => {
+        scored.push(...records.map((r) => r.position));
+        return records.map((record) => ({ status: 'skipped', record, eventType: 'ride.started' }));
+      },
+      dispose: async () => {},
+    };
+    const pipeline: PipelineOptions = {
+      scorer,
+      publish: async () => {
+        throw new Error('exactly-once publishes through the transaction');
+      },
+      logger: silentLogger(),
+      metrics: createConsumerMetrics(new Registry()),
+      outputStream: 'preds',
+      deadLetterStream: 'dlq',
+      consumerName: 'tip-consumer',
+      signal: new AbortController().signal,
+    };
+    const committedOffsets: (ConsumedOffset | null)[] = [];
+    const tx = {
+      sendWithOffsets: async (_: unknown, consumed: ConsumedOffset | null) => void committedOffsets.push(consumed),
+    } as unknown as TransactionalPublisher;
+    const producers: boolean[] = [];
+    const offsetReads: number[] = [];
+    // What the group has committed: the previous owner's last transaction went through offset 104.
+    let committed: string | null = '105';
+    const fake = fakeConsumer();
+    await runKafkaConsumer({
+      consumer: fake.consumer,
+      pipeline,
+      inputTopic: 'rides',
+      chunkSize: 500,
+      partitionsConsumedConcurrently: 1,
+      exactlyOnce: {
+        groupId: 'g',
+        producerFor: async (_topic, _partition, fresh = false) => {
+          producers.push(fresh);
+          return tx;
+        },
+        committedOffset: async (_topic, partition) => {
+          offsetReads.push(partition);
+          return committed;
+        },
+      },
+    });
+
+    // kafkajs fetched from a stale offset (100): 100-104 were published by that committed transaction.
+    const resolved: string[] = [];
+    await fake.eachBatch()(batchOf(range(100, 110), resolved));
+    expect(scored).toEqual(['105', '106', '107', '108', '109']);
+    expect(resolved).toEqual(['104', '109']);
+    expect(committedOffsets.map((c) => c?.offset)).toEqual(['110']);
+
+    // The next batch of the same generation: no new producer, no new offset read.
+    await fake.eachBatch()(batchOf(range(110, 112), resolved));
+    expect(offsetReads).toHaveLength(1);
+    expect(producers).toEqual([true, false]);
+
+    // A rejoin (a rebalance, a broker restart) settles the partition again.
+    committed = '112';
+    fake.join();
+    scored.length = 0;
+    await fake.eachBatch()(batchOf(range(110, 114), resolved));
+    expect(producers).toEqual([true, false, true]);
+    expect(offsetReads).toHaveLength(2);
+    expect(scored).toEqual(['112', '113']);
+  });
+});
