@@ -25,7 +25,7 @@ const partitionsConsumedConcurrently = Number(process.env.PARTITIONS_CONCURRENTL
 const logger = createLogger({ name: 'passthrough', level: 'info' });
 const registry = createMetricsRegistry({ consumer: env.CONSUMER_GROUP });
 const kafka = createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: env.CONSUMER_GROUP }, logger);
-const publisher = createPublisher(kafka, { logger, idempotent: true });
+const publisher = createPublisher(kafka, { idempotent: true });
 // The settings of createKafkaConsumerService (libs/kafka/src/consumer-service.ts), with the same defaults as its
 // config (FETCH_MAX_BYTES_PER_PARTITION 256 KiB), so that an experiment changes both alike.
 const consumer = kafka.consumer({

@@ -1,10 +1,9 @@
-import { isRetriable, type Logger } from '@ridestream/runtime';
+import { isRetriable } from '@ridestream/runtime';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { OutgoingMessage } from '@ridestream/stream-core';
 import { classifyKafkaError, KafkaTransportError } from './errors';
 
 export interface PublisherOptions {
-  readonly logger: Logger;
   readonly compression?: 'none' | 'gzip';
   /** Idempotent (acks=all, one request in flight): a retried send never writes a record twice. */
   readonly idempotent?: boolean;
