@@ -1,4 +1,4 @@
-import { envSchemas, serviceEnvSchema, type ConfigIssue } from '@ridestream/runtime';
+import { envSchemas, serviceEnvSchema } from '@ridestream/runtime';
 import { scoringEnvSchema } from '@ridestream/stream-core';
 import { z } from 'zod';
 import { kafkaClientEnvSchema, kafkaEnvSchema } from './config';
@@ -77,21 +77,3 @@ export function kafkaConsumerEnvSchema(d: ConsumerDefaults) {
     });
 }
 export type KafkaConsumerEnv = z.infer<ReturnType<typeof kafkaConsumerEnvSchema>>;
-
-/**
- * What the schema alone cannot say: combinations of variables a consumer refuses at startup. Exactly-once on
- * @platformatic/kafka 1.35.0 duplicated rides in the short chaos run (7 of 3,000 tip predictions seen twice by a
- * read_committed reader after kill -9s and a broker restart, README "Kafka clients"), so until that is understood the
- * only exactly-once client is kafkajs.
- */
-export function kafkaConsumerIssues(env: Pick<KafkaConsumerEnv, 'KAFKA_CLIENT' | 'EXACTLY_ONCE'>): ConfigIssue[] {
-  if (env.KAFKA_CLIENT === 'platformatic' && env.EXACTLY_ONCE)
-    return [
-      {
-        variable: 'EXACTLY_ONCE',
-        message:
-          'exactly-once is not available with KAFKA_CLIENT=platformatic (duplicates seen in the chaos run); use KAFKA_CLIENT=kafkajs',
-      },
-    ];
-  return [];
-}

@@ -64,6 +64,20 @@ export function createPlatformaticConsumerService(o: KafkaConsumerServiceOptions
     return p;
   };
 
+  let admin: Admin | undefined;
+  const stableOffsets = async (partitions: readonly number[]) => {
+    admin ??= new Admin(platformaticOptions(connection));
+    // UNSTABLE_OFFSET_COMMIT (a transaction still pending) is retriable: the client asks again until it is not.
+    const groups = await admin.listConsumerGroupOffsets({
+      groups: [{ groupId: group, topics: [{ name: config.INPUT_TOPIC, partitionIndexes: [...partitions] }] }],
+      requireStable: true,
+    });
+    const out = new Map<number, bigint>();
+    for (const t of groups[0]?.topics ?? [])
+      for (const p of t.partitions) if (p.committedOffset >= 0n) out.set(p.partitionIndex, p.committedOffset);
+    return out;
+  };
+
   return createStreamConsumerService({
     name: group,
     scorer: o.scorer,
@@ -118,7 +132,7 @@ export function createPlatformaticConsumerService(o: KafkaConsumerServiceOptions
             inputTopic: config.INPUT_TOPIC,
             chunkSize: config.BATCH_SIZE,
             partitionsConcurrently: config.PARTITIONS_CONCURRENTLY,
-            exactlyOnce: config.EXACTLY_ONCE ? { producerFor } : undefined,
+            exactlyOnce: config.EXACTLY_ONCE ? { producerFor, stableOffsets } : undefined,
           });
           runner.done.catch((err: unknown) => {
             logger.error({ err }, 'reading the input failed for good');
@@ -135,6 +149,7 @@ export function createPlatformaticConsumerService(o: KafkaConsumerServiceOptions
               await consumer.close(true);
             },
           },
+          { name: 'close the admin client', run: async () => admin?.close() },
         ],
       };
     },

@@ -22,7 +22,14 @@ export interface PlatformaticRunnerOptions {
   /** Partitions whose records are processed at once; order within a partition is kept either way. */
   readonly partitionsConcurrently: number;
   /** Exactly-once: the chunk's outputs and its consumed offset in one transaction (one producer per partition). */
-  readonly exactlyOnce?: { producerFor(partition: number): Promise<PlatformaticTransactionalPublisher> };
+  readonly exactlyOnce?: {
+    producerFor(partition: number): Promise<PlatformaticTransactionalPublisher>;
+    /**
+     * The group's committed offsets of these input partitions once no transaction is pending on them (OffsetFetch
+     * with `require_stable`, KIP-447); a partition without a commit is left out.
+     */
+    stableOffsets(partitions: readonly number[]): Promise<ReadonlyMap<number, bigint>>;
+  };
 }
 
 export interface PlatformaticRunner {
@@ -92,6 +99,8 @@ export async function startPlatformaticRunner(o: PlatformaticRunnerOptions): Pro
   const log: Logger = o.pipeline.logger.child({ component: 'kafka-runner' });
   const pipeline: PipelineOptions = { ...o.pipeline, logger: log };
   const next = new Map<number, bigint>();
+  // Exactly-once: the partitions whose stable committed offset was read since the last join.
+  const settled = new Set<number>();
   let stream: Stream | undefined;
   let stopping = false;
 
@@ -100,7 +109,26 @@ export async function startPlatformaticRunner(o: PlatformaticRunnerOptions): Pro
   o.consumer.on('consumer:group:join', () => {
     const mine = assigned();
     for (const p of [...next.keys()]) if (!mine.has(p)) next.delete(p);
+    settled.clear();
   });
+
+  /**
+   * Exactly-once, before the first records of a partition after a join: the stream started from the committed
+   * offsets the client read without `require_stable`, so a transaction committed just before (by the partition's
+   * previous owner, or by this instance before a broker restart) may not have written its offset yet, and its
+   * records would be published a second time. The stable offset moves `next` up, and what lies below it is skipped.
+   */
+  async function settle(partitions: readonly number[]): Promise<void> {
+    const missing = partitions.filter((p) => !settled.has(p));
+    if (missing.length === 0) return;
+    const stable = await o.exactlyOnce!.stableOffsets(missing);
+    for (const p of missing) {
+      const committed = stable.get(p);
+      const known = next.get(p);
+      if (committed !== undefined && (known === undefined || committed > known)) next.set(p, committed);
+      settled.add(p);
+    }
+  }
 
   async function commit(message: Message): Promise<void> {
     try {
@@ -158,6 +186,8 @@ export async function startPlatformaticRunner(o: PlatformaticRunnerOptions): Pro
 
   async function processPending(messages: readonly Message[]): Promise<void> {
     const mine = assigned();
+    if (o.exactlyOnce)
+      await settle([...new Set(messages.filter((m) => m.topic === o.inputTopic).map((m) => m.partition))]);
     const byPartition = new Map<number, Message[]>();
     for (const m of messages) {
       if (m.topic !== o.inputTopic || !mine.has(m.partition)) continue;
