@@ -16,6 +16,7 @@ import {
 } from '@ridestream/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { modelPath, predictionsOf, produceAll, realRides } from './helpers';
+import { deliveryModes } from './support/kafka-client';
 import { deadLetterLines, expectPredictions } from './support/predictions';
 
 const children: TestProcess[] = [];
@@ -38,60 +39,60 @@ function startConsumerProcess(env: Record<string, string>): TestProcess {
   return child;
 }
 
-describe.each([
-  ['at-least-once', 'false'],
-  ['exactly-once', 'true'],
-] as const)('%s consumer killed with SIGKILL mid-stream', (mode, exactlyOnce) => {
-  it('loses no ride after a restart', async () => {
-    const kafka = testKafka();
-    const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq'], 2);
-    const rides = await realRides(6000);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    await produceAll(
-      producer,
-      input,
-      rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
-    );
-    await producer.disconnect();
-
-    // kafkajs consumers read committed data only (read_committed): what a subscriber would see.
-    const out = await collect(kafka, output);
-    const dead = await collect(kafka, dlq);
-    try {
-      const env = {
-        INPUT_TOPIC: input,
-        OUTPUT_TOPIC: output,
-        DEAD_LETTER_TOPIC: dlq,
-        CONSUMER_GROUP: unique('duration-consumer'),
-        BATCH_SIZE: '50',
-        // The survivor waits this long for the killed member before the group moves on.
-        SESSION_TIMEOUT_MS: '6000',
-        EXACTLY_ONCE: exactlyOnce,
-      };
-      const first = startConsumerProcess(env);
-      await waitFor(() => out.messages.length >= 500, 'the first process to be mid-stream', 90_000);
-      first.kill();
-      await first.exited;
-      expect(out.messages.length, 'predictions when the first process was killed').toBeLessThan(rides.length);
-
-      startConsumerProcess(env);
-      await waitForAll(
-        rides.map((r) => r.rideId),
-        () => out.keys(),
-        `predictions on ${output} after the restart`,
-        { timeoutMs: 90_000 },
+describe.each(deliveryModes().map((mode) => [mode, String(mode === 'exactly-once')] as const))(
+  '%s consumer killed with SIGKILL mid-stream',
+  (mode, exactlyOnce) => {
+    it('loses no ride after a restart', async () => {
+      const kafka = testKafka();
+      const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq'], 2);
+      const rides = await realRides(6000);
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      await produceAll(
+        producer,
+        input,
+        rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
       );
-      // At-least-once redoes at most the uncommitted chunk of each partition (2 partitions x BATCH_SIZE 50), each
-      // repeat the same prediction; exactly-once shows none. Either way every prediction is its ride's.
-      expectPredictions(predictionsOf(out.messages, 'duration'), rides, {
-        repeats: mode === 'exactly-once' ? 'none' : 100,
-      });
-      // Valid rides only: a kill must not turn any into a dead letter.
-      await dead.readToEnd();
-      expect(deadLetterLines(dead.messages), `dead letters on ${dlq}`).toEqual([]);
-    } finally {
-      await Promise.all([out.stop(), dead.stop()]);
-    }
-  });
-});
+      await producer.disconnect();
+
+      // kafkajs consumers read committed data only (read_committed): what a subscriber would see.
+      const out = await collect(kafka, output);
+      const dead = await collect(kafka, dlq);
+      try {
+        const env = {
+          INPUT_TOPIC: input,
+          OUTPUT_TOPIC: output,
+          DEAD_LETTER_TOPIC: dlq,
+          CONSUMER_GROUP: unique('duration-consumer'),
+          BATCH_SIZE: '50',
+          // The survivor waits this long for the killed member before the group moves on.
+          SESSION_TIMEOUT_MS: '6000',
+          EXACTLY_ONCE: exactlyOnce,
+        };
+        const first = startConsumerProcess(env);
+        await waitFor(() => out.messages.length >= 500, 'the first process to be mid-stream', 90_000);
+        first.kill();
+        await first.exited;
+        expect(out.messages.length, 'predictions when the first process was killed').toBeLessThan(rides.length);
+
+        startConsumerProcess(env);
+        await waitForAll(
+          rides.map((r) => r.rideId),
+          () => out.keys(),
+          `predictions on ${output} after the restart`,
+          { timeoutMs: 90_000 },
+        );
+        // At-least-once redoes at most the uncommitted chunk of each partition (2 partitions x BATCH_SIZE 50), each
+        // repeat the same prediction; exactly-once shows none. Either way every prediction is its ride's.
+        expectPredictions(predictionsOf(out.messages, 'duration'), rides, {
+          repeats: mode === 'exactly-once' ? 'none' : 100,
+        });
+        // Valid rides only: a kill must not turn any into a dead letter.
+        await dead.readToEnd();
+        expect(deadLetterLines(dead.messages), `dead letters on ${dlq}`).toEqual([]);
+      } finally {
+        await Promise.all([out.stop(), dead.stop()]);
+      }
+    });
+  },
+);

@@ -1,5 +1,5 @@
 import type { PredictionKind } from '@ridestream/features';
-import { kafkaConsumerEnvSchema, type KafkaConsumerEnv } from '@ridestream/kafka';
+import { kafkaConsumerEnvSchema, kafkaConsumerIssues, type KafkaConsumerEnv } from '@ridestream/kafka';
 import { kinesisServiceEnvSchema, type KinesisServiceEnv } from '@ridestream/kinesis';
 import { modelSourceEnvSchema, modelSourceIssues, type ModelSourceEnv } from '@ridestream/model';
 import { ConfigError, loadEnvConfig, transportEnvSchema, type Env } from '@ridestream/runtime';
@@ -52,7 +52,10 @@ export function loadConsumerConfig(kind: PredictionKind, env: Env): ConsumerConf
     TRANSPORT === 'kinesis'
       ? { transport: 'kinesis', env: loadEnvConfig(schemas.kinesis, env) }
       : { transport: 'kafka', env: loadEnvConfig(schemas.kafka, env) };
-  const issues = modelSourceIssues(config.env);
+  const issues = [
+    ...modelSourceIssues(config.env),
+    ...(config.transport === 'kafka' ? kafkaConsumerIssues(config.env) : []),
+  ];
   if (issues.length) throw new ConfigError(issues);
   return config;
 }

@@ -50,11 +50,15 @@ describe.each([
     });
   });
 
-  it('takes EXACTLY_ONCE on either Kafka client', () => {
-    for (const client of ['kafkajs', 'platformatic'] as const) {
-      const c = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092', EXACTLY_ONCE: 'true', KAFKA_CLIENT: client });
-      expect(c.transport === 'kafka' && [c.env.KAFKA_CLIENT, c.env.EXACTLY_ONCE]).toEqual([client, true]);
-    }
+  it('refuses EXACTLY_ONCE on KAFKA_CLIENT=platformatic, naming the variable, and takes it on kafkajs', () => {
+    const env = { KAFKA_BROKERS: '127.0.0.1:9092', EXACTLY_ONCE: 'true' };
+    expect(() => loadConfig({ ...env, KAFKA_CLIENT: 'platformatic' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ variable: 'EXACTLY_ONCE' })] }),
+    );
+    const c = loadConfig({ ...env, KAFKA_CLIENT: 'kafkajs' });
+    expect(c.transport === 'kafka' && c.env.EXACTLY_ONCE).toBe(true);
+    const plain = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_CLIENT: 'platformatic' });
+    expect(plain.transport === 'kafka' && plain.env.KAFKA_CLIENT).toBe('platformatic');
   });
 
   it('fails naming TRANSPORT when it is neither kafka nor kinesis', () => {

@@ -1,4 +1,4 @@
-import { envSchemas, serviceEnvSchema } from '@ridestream/runtime';
+import { envSchemas, serviceEnvSchema, type ConfigIssue } from '@ridestream/runtime';
 import { scoringEnvSchema } from '@ridestream/stream-core';
 import { z } from 'zod';
 import { kafkaClientEnvSchema, kafkaEnvSchema } from './config';
@@ -77,3 +77,24 @@ export function kafkaConsumerEnvSchema(d: ConsumerDefaults) {
     });
 }
 export type KafkaConsumerEnv = z.infer<ReturnType<typeof kafkaConsumerEnvSchema>>;
+
+/**
+ * What the schema alone cannot say: combinations of variables a consumer refuses at startup. Exactly-once on
+ * @platformatic/kafka 1.35.0 still duplicated rides in the short chaos run after the stable-offset fix (11 of 3,000
+ * duration predictions seen twice by a read_committed reader, CI of 2026-12-01 19:11 UTC): during the broker restart
+ * its transactional calls gave up within seconds (`endTransaction failed 6 times (NOT_COORDINATOR)`), a transaction
+ * whose EndTxn had reached the coordinator then completed anyway, and the chunk was scored again. The kafkajs runner
+ * checks that case before it retries (consumer.ts); until the platformatic runner does too, kafkajs is the only
+ * exactly-once client (README "Kafka clients").
+ */
+export function kafkaConsumerIssues(env: Pick<KafkaConsumerEnv, 'KAFKA_CLIENT' | 'EXACTLY_ONCE'>): ConfigIssue[] {
+  if (env.KAFKA_CLIENT === 'platformatic' && env.EXACTLY_ONCE)
+    return [
+      {
+        variable: 'EXACTLY_ONCE',
+        message:
+          'exactly-once is not available with KAFKA_CLIENT=platformatic (duplicates seen in the chaos run); use KAFKA_CLIENT=kafkajs',
+      },
+    ];
+  return [];
+}

@@ -107,24 +107,50 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
           ? { tx: await eos.producerFor(batch.topic, batch.partition), messages: batch.messages }
           : await settle(batch, (offset) => payload.resolveOffset(offset));
       const batchPipeline: PipelineOptions = { ...pipeline, heartbeat: () => payload.heartbeat() };
+      // Exactly-once: the producer of this batch's transactions, and the chunk (its last offset) whose transaction
+      // failed with its outcome unknown.
+      let current = tx;
+      let unsure: string | null = null;
       const chunkPipeline: PipelineOptions =
-        tx && eos
+        current && eos
           ? {
               ...batchPipeline,
-              publish: (messages, plan) =>
-                tx.sendWithOffsets(
-                  messages,
-                  plan.commitThrough === null
-                    ? null
-                    : {
-                        consumerGroupId: eos.groupId,
-                        topic: batch.topic,
-                        partition: batch.partition,
-                        offset: nextOffset(plan.commitThrough),
-                      },
-                ),
+              publish: async (messages, plan) => {
+                const through = plan.commitThrough;
+                if (through !== null && unsure === through && (await committedBefore(batch, through))) {
+                  // The failed attempt did commit (its EndTxn answer was lost): publishing again would duplicate it.
+                  unsure = null;
+                  return;
+                }
+                try {
+                  await current!.sendWithOffsets(
+                    messages,
+                    through === null
+                      ? null
+                      : {
+                          consumerGroupId: eos.groupId,
+                          topic: batch.topic,
+                          partition: batch.partition,
+                          offset: nextOffset(through),
+                        },
+                  );
+                  unsure = null;
+                } catch (err) {
+                  // A commit that failed may still complete on the broker (EndTxn reached the coordinator, its answer
+                  // was lost in a broker restart): the retry checks first, and a re-read of the partition settles.
+                  unsure = through;
+                  settled.delete(batch.partition);
+                  throw err;
+                }
+              },
             }
           : batchPipeline;
+      /** After a failed transaction: a fresh producer (it waits for that transaction to end), then its offset. */
+      async function committedBefore(b: EachBatchPayload['batch'], through: string): Promise<boolean> {
+        current = await eos!.producerFor(b.topic, b.partition, true);
+        const committed = await eos!.committedOffset(b.topic, b.partition);
+        return committed !== null && BigInt(committed) > BigInt(through);
+      }
       const chunks: SourceRecord[][] = [];
       for (let start = 0; start < fetched.length; start += o.chunkSize)
         chunks.push(fetched.slice(start, start + o.chunkSize).map(toSourceRecord));

@@ -4,7 +4,7 @@ export type { KafkaClientName, KafkaEnv } from './config';
 export type { KafkaConnection } from './client';
 export { runKafkaConsumer, KAFKA_POSITION_ATTRIBUTE } from './consumer';
 export type { KafkaRunnerOptions } from './consumer';
-export { kafkaConsumerEnvSchema } from './consumer-config';
+export { kafkaConsumerEnvSchema, kafkaConsumerIssues } from './consumer-config';
 export type { ConsumerDefaults, KafkaConsumerEnv } from './consumer-config';
 export { createKafkaConsumerService } from './consumer-service';
 export type { KafkaConsumerService, KafkaConsumerServiceOptions } from './consumer-service';

@@ -115,4 +115,76 @@ describe('runKafkaConsumer, exactly-once', () => {
     expect(offsetReads).toHaveLength(2);
     expect(scored).toEqual(['112', '113']);
   });
+
+  it('does not publish a chunk again when its failed transaction did commit, and does when it did not', async () => {
+    const scorer: Scorer = {
+      kind: 'tip',
+      model: { name: 'ride-tip', version: '1' },
+      lookahead: 1,
+      score: async (records) => records.map((record) => ({ status: 'skipped', record, eventType: 'ride.started' })),
+      dispose: async () => {},
+    };
+    const pipeline: PipelineOptions = {
+      scorer,
+      publish: async () => {},
+      logger: silentLogger(),
+      metrics: createConsumerMetrics(new Registry()),
+      outputStream: 'preds',
+      deadLetterStream: 'dlq',
+      consumerName: 'tip-consumer',
+      signal: new AbortController().signal,
+      publishRetry: { retries: 2, initialMs: 1, maxMs: 1 },
+    };
+    // The broker's view: the offset the group has committed, moved by the transactions that went through.
+    let committed: string | null = null;
+    const sent: (string | undefined)[] = [];
+    // The first transaction reaches the coordinator and commits, but its answer is lost.
+    let loseNextAnswer = true;
+    const tx = {
+      sendWithOffsets: async (_: unknown, consumed: ConsumedOffset | null) => {
+        sent.push(consumed?.offset);
+        committed = consumed?.offset ?? committed;
+        if (loseNextAnswer) {
+          loseNextAnswer = false;
+          throw Object.assign(new Error('NOT_COORDINATOR'), { retriable: true });
+        }
+      },
+    } as unknown as TransactionalPublisher;
+    const fresh: boolean[] = [];
+    const fake = fakeConsumer();
+    await runKafkaConsumer({
+      consumer: fake.consumer,
+      pipeline,
+      inputTopic: 'rides',
+      chunkSize: 500,
+      partitionsConsumedConcurrently: 1,
+      exactlyOnce: {
+        groupId: 'g',
+        producerFor: async (_topic, _partition, isFresh = false) => {
+          fresh.push(isFresh);
+          return tx;
+        },
+        committedOffset: async () => committed,
+      },
+    });
+
+    await fake.eachBatch()(batchOf(range(0, 10), []));
+    // One transaction for offsets 0-9; the retry found it committed (a fresh producer first) and sent nothing.
+    expect(sent).toEqual(['10']);
+    expect(fresh).toEqual([true, true]);
+
+    // Now a transaction that fails before it commits: the retry publishes it.
+    const failOnce = tx.sendWithOffsets;
+    let failed = false;
+    (tx as { sendWithOffsets: unknown }).sendWithOffsets = async (m: unknown, consumed: ConsumedOffset | null) => {
+      if (!failed) {
+        failed = true;
+        sent.push(`lost ${consumed?.offset}`);
+        throw Object.assign(new Error('broker down'), { retriable: true });
+      }
+      return failOnce(m as never, consumed);
+    };
+    await fake.eachBatch()(batchOf(range(10, 12), []));
+    expect(sent).toEqual(['10', 'lost 12', '12']);
+  });
 });
