@@ -64,6 +64,19 @@ export function kafkaConsumerEnvSchema(d: ConsumerDefaults) {
         .max(64 * 1024 * 1024)
         .default(256 * 1024)
         .describe('bytes per partition per fetch: bounds event-loop stalls and fetch memory'),
+      /**
+       * Kafka's fetch.min.bytes and fetch.max.wait.ms: the broker holds a fetch until this many bytes are there or the
+       * wait is over. 1 byte answers at once (lowest latency at any rate, but at a light load every few records cost a
+       * whole fetch, score, produce and commit cycle); more gathers a light stream into fewer cycles for up to the wait.
+       */
+      FETCH_MIN_BYTES: envSchemas.positiveInt
+        .max(64 * 1024 * 1024)
+        .default(1)
+        .describe('fetch.min.bytes: the broker answers a fetch once this many bytes are there (or after the wait)'),
+      FETCH_MAX_WAIT_MS: envSchemas.positiveInt
+        .max(30_000)
+        .default(5000)
+        .describe('fetch.max.wait.ms: the longest the broker holds a fetch that has fewer bytes than FETCH_MIN_BYTES'),
       /** Create the input/output/DLQ topics at startup if missing (dev); off where topics are managed. */
       CREATE_TOPICS: envSchemas.flag
         .default(false)

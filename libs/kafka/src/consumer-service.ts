@@ -75,6 +75,8 @@ export function createKafkaConsumerService(o: KafkaConsumerServiceOptions): Kafk
         groupId: group,
         allowAutoTopicCreation: false,
         maxBytesPerPartition: config.FETCH_MAX_BYTES_PER_PARTITION,
+        minBytes: config.FETCH_MIN_BYTES,
+        maxWaitTimeInMs: config.FETCH_MAX_WAIT_MS,
         sessionTimeout: config.SESSION_TIMEOUT_MS,
       });
       const producerFor = async (topic: string, partition: number, fresh = false) => {

@@ -48,6 +48,8 @@ export function createPlatformaticConsumerService(o: KafkaConsumerServiceOptions
     rebalanceTimeout: config.SESSION_TIMEOUT_MS,
     heartbeatInterval: Math.min(3000, Math.floor(config.SESSION_TIMEOUT_MS / 3)),
     maxBytesPerPartition: config.FETCH_MAX_BYTES_PER_PARTITION,
+    minBytes: config.FETCH_MIN_BYTES,
+    maxWaitTime: config.FETCH_MAX_WAIT_MS,
     autocommit: false,
   });
   const txProducers = new Map<number, Promise<PlatformaticTransactionalPublisher>>();
