@@ -40,6 +40,7 @@ function faultyClient(faults: { throttlePutEvery?: number; throttleGetEvery?: nu
   const counts = { putThrottledRecords: 0, getThrottled: 0, expired: 0 };
   let gets = 0;
   let puts = 0;
+  const refusedOnce = new Set<string>();
   client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'GetRecordsCommand') {
@@ -54,10 +55,21 @@ function faultyClient(faults: { throttlePutEvery?: number; throttleGetEvery?: nu
         }
       }
       if (context.commandName !== 'PutRecordsCommand' || !faults.throttlePutEvery) return next(args);
-      // Every n-th record sent is refused as throttled: not written, and its result says why.
+      // Every n-th record sent is refused as throttled (not written, and its result says why), each record once: a
+      // retry of what was refused goes through, as a shard's throughput comes back. (Counting retries too, a lone
+      // record could be the n-th on attempt after attempt, and the publisher's bounded retries would run out.)
       const input = args.input as PutRecordsCommandInput;
       const all = input.Records ?? [];
-      const refused = new Set(all.map((_, i) => i).filter(() => ++puts % faults.throttlePutEvery! === 0));
+      const refused = new Set(
+        all
+          .map((_, i) => i)
+          .filter((i) => {
+            const key = all[i]!.PartitionKey!;
+            if (refusedOnce.has(key) || ++puts % faults.throttlePutEvery! !== 0) return false;
+            refusedOnce.add(key);
+            return true;
+          }),
+      );
       counts.putThrottledRecords += refused.size;
       const kept = all.filter((_, i) => !refused.has(i));
       const res = kept.length
