@@ -3,7 +3,7 @@
  * started running. A terminal hangup signals the whole foreground process group (npm, start.ts, the services); the
  * broker is detached, so only start.ts's own cleanups can stop it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -85,7 +85,19 @@ describe('npm start stops like the services', () => {
 
     process.kill(-child.pid!, 'SIGHUP');
 
-    await waitFor(() => !alive(state.pid), `broker pid ${state.pid} to exit after SIGHUP; output:\n${output}`, 90_000);
+    // On a timeout, what is left of the process group says which part did not stop (start.ts, or a service).
+    const left = () => {
+      try {
+        return execFileSync('ps', ['-o', 'pid,ppid,stat,etime,args', '-g', String(child.pid)], { encoding: 'utf8' });
+      } catch {
+        return '(no process of the group left)';
+      }
+    };
+    await waitFor(
+      () => !alive(state.pid),
+      () => `broker pid ${state.pid} to exit after SIGHUP; the group now:\n${left()}\noutput:\n${output}`,
+      90_000,
+    );
     expect(await portOpen(state.bootstrap), `broker port ${state.bootstrap} still open`).toBe(false);
     // npm may die of the hangup at once; start.ts itself must have run its cleanups to the end.
     await waitFor(
