@@ -87,7 +87,8 @@ export interface RunServiceOptions {
  * The one place where a process (a service or a CLI: `npm start`, replay, subscribe) starts, handles signals and
  * crashes, and exits: SIGTERM/SIGINT/SIGHUP -> `stop()` raced against the deadline -> exit 0 (clean) or 1 (timeout
  * or error); a second signal exits 1 at once; a crash (`finished` rejects, or an uncaught error) stops and exits 1;
- * `finished` resolving (a CLI whose work is done) stops and exits 0.
+ * `finished` resolving (a CLI whose work is done) stops and exits 0. A signal during a stop that no signal began (a
+ * crash, `finished`) lets that stop finish: only a second signal means "exit now".
  *
  * A closed terminal or stdout (EPIPE, EIO) never skips a cleanup: those write errors are dropped, and an uncaught
  * error during the stop is logged, not taken for a second signal (only a signal means "exit now").
@@ -110,8 +111,14 @@ export async function runService(service: Service, options: RunServiceOptions): 
       proc.exit(1);
     }
   };
+  let signalled = false;
   const onSignal = (signal: StopSignal) => {
+    const first = !signalled;
+    signalled = true;
     if (!stopping) return void shutdown(signal, 0);
+    // A stop that a crash or a finished CLI began is not a shutdown request: the first signal lets it finish (a
+    // closed terminal signals the whole group, and a child that stopped on it may have been seen first).
+    if (first) return void logger.info({ signal }, 'stop already under way');
     logger.warn({ signal }, 'second shutdown request: exiting now');
     proc.exit(1);
   };

@@ -78,6 +78,36 @@ describe('runService', () => {
     expect(s.stops).toBe(1);
   });
 
+  it('lets a stop begun by a crash finish when a signal comes, and exits at once only on a second one', async () => {
+    // `npm start` when its terminal closes: a service of the same process group exits on the hangup and is seen
+    // first (a crash of the CLI), then the CLI's own SIGHUP arrives while its cleanups run.
+    const p = fakeProcess();
+    let crash: (e: unknown) => void = () => {};
+    let release: () => void = () => {};
+    const cleanups = new Promise<void>((r) => (release = r));
+    const s = service({ finished: new Promise<void>((_, reject) => (crash = reject)), stop: () => cleanups });
+    await runService(s, opts(p.proc, 60_000));
+    crash(new Error('producer exited with 0; stopping'));
+    await new Promise((r) => setImmediate(r));
+    p.emit('SIGHUP');
+    await new Promise((r) => setImmediate(r));
+    expect(p.exits).toEqual([]);
+    release();
+    expect(await p.exitedOnce).toBe(1);
+
+    const q = fakeProcess();
+    let crash2: (e: unknown) => void = () => {};
+    await runService(
+      service({ finished: new Promise<void>((_, reject) => (crash2 = reject)), stop: () => new Promise(() => {}) }),
+      opts(q.proc, 60_000),
+    );
+    crash2(new Error('crashed'));
+    await new Promise((r) => setImmediate(r));
+    q.emit('SIGHUP');
+    q.emit('SIGINT');
+    expect(await q.exitedOnce).toBe(1);
+  });
+
   it('exits 1 when start fails', async () => {
     const p = fakeProcess();
     await runService(service({ start: () => Promise.reject(new Error('no broker at 127.0.0.1:1')) }), opts(p.proc));
