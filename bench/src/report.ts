@@ -493,7 +493,7 @@ export function renderMarkdown(r: BenchResults): string {
     const m = r.model;
     out.push(
       '',
-      '### 5. Raw model throughput (onnxruntime-node, 1 thread, rows/s, best of the repeats)',
+      '### 5. Raw model throughput (onnxruntime-node, 1 thread, rows/s, best of the repeats, batches of distinct rides)',
       '',
       table(
         [
