@@ -72,12 +72,10 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
    * skipped. Found by the chaos run: 7 duration rides twice in exactly-once after a rescale.
    */
   async function settle(batch: EachBatchPayload['batch'], resolve: (offset: string) => void) {
-    const tx = await eos!.producerFor(batch.topic, batch.partition, true);
-    const committed = await eos!.committedOffset(batch.topic, batch.partition);
+    const { tx, committed } = await fence(batch.topic, batch.partition);
     settled.add(batch.partition);
     if (committed === null) return { tx, messages: batch.messages };
-    const from = BigInt(committed);
-    const messages = batch.messages.filter((m) => BigInt(m.offset) >= from);
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= committed);
     const skipped = batch.messages.length - messages.length;
     if (skipped > 0) {
       resolve(batch.messages[skipped - 1]!.offset);
@@ -87,6 +85,16 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
       );
     }
     return { tx, messages };
+  }
+
+  /**
+   * A fresh transactional producer for the partition (its `initTransactions` returns only once any transaction of
+   * this transactional id is complete), then the group's committed offset, which is stable from then on.
+   */
+  async function fence(topic: string, partition: number) {
+    const tx = await eos!.producerFor(topic, partition, true);
+    const committed = await eos!.committedOffset(topic, partition);
+    return { tx, committed: committed === null ? null : BigInt(committed) };
   }
 
   await o.consumer.subscribe({ topic: o.inputTopic, fromBeginning: true });
@@ -109,10 +117,10 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
       const batchPipeline: PipelineOptions = { ...pipeline, heartbeat: () => payload.heartbeat() };
       // Exactly-once: the producer of this batch's transactions, and the chunk (its last offset) whose transaction
       // failed with its outcome unknown.
-      let current = tx;
+      let producer = tx;
       let unsure: string | null = null;
       const chunkPipeline: PipelineOptions =
-        current && eos
+        producer && eos
           ? {
               ...batchPipeline,
               publish: async (messages, plan) => {
@@ -123,7 +131,7 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
                   return;
                 }
                 try {
-                  await current!.sendWithOffsets(
+                  await producer!.sendWithOffsets(
                     messages,
                     through === null
                       ? null
@@ -147,9 +155,9 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
           : batchPipeline;
       /** After a failed transaction: a fresh producer (it waits for that transaction to end), then its offset. */
       async function committedBefore(b: EachBatchPayload['batch'], through: string): Promise<boolean> {
-        current = await eos!.producerFor(b.topic, b.partition, true);
-        const committed = await eos!.committedOffset(b.topic, b.partition);
-        return committed !== null && BigInt(committed) > BigInt(through);
+        const fenced = await fence(b.topic, b.partition);
+        producer = fenced.tx;
+        return fenced.committed !== null && fenced.committed > BigInt(through);
       }
       const chunks: SourceRecord[][] = [];
       for (let start = 0; start < fetched.length; start += o.chunkSize)

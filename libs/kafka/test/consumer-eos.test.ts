@@ -41,31 +41,37 @@ function batchOf(offsets: readonly number[], resolved: string[]): EachBatchPaylo
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
+/** A pipeline whose scorer skips every record and notes its position in `scored`; exactly-once never calls `publish`. */
+function skippingPipeline(scored: string[], over: Partial<PipelineOptions> = {}): PipelineOptions {
+  const scorer: Scorer = {
+    kind: 'tip',
+    model: { name: 'ride-tip', version: '1' },
+    lookahead: 1,
+    score: async (records) => {
+      scored.push(...records.map((r) => r.position));
+      return records.map((record) => ({ status: 'skipped', record, eventType: 'ride.started' }));
+    },
+    dispose: async () => {},
+  };
+  return {
+    scorer,
+    publish: async () => {
+      throw new Error('exactly-once publishes through the transaction');
+    },
+    logger: silentLogger(),
+    metrics: createConsumerMetrics(new Registry()),
+    outputStream: 'preds',
+    deadLetterStream: 'dlq',
+    consumerName: 'tip-consumer',
+    signal: new AbortController().signal,
+    ...over,
+  };
+}
+
 describe('runKafkaConsumer, exactly-once', () => {
   it('after each join, fences with a fresh producer, reads the committed offset again and skips what lies below', async () => {
     const scored: string[] = [];
-    const scorer: Scorer = {
-      kind: 'tip',
-      model: { name: 'ride-tip', version: '1' },
-      lookahead: 1,
-      score: async (records) => {
-        scored.push(...records.map((r) => r.position));
-        return records.map((record) => ({ status: 'skipped', record, eventType: 'ride.started' }));
-      },
-      dispose: async () => {},
-    };
-    const pipeline: PipelineOptions = {
-      scorer,
-      publish: async () => {
-        throw new Error('exactly-once publishes through the transaction');
-      },
-      logger: silentLogger(),
-      metrics: createConsumerMetrics(new Registry()),
-      outputStream: 'preds',
-      deadLetterStream: 'dlq',
-      consumerName: 'tip-consumer',
-      signal: new AbortController().signal,
-    };
+    const pipeline = skippingPipeline(scored);
     const committedOffsets: (ConsumedOffset | null)[] = [];
     const tx = {
       sendWithOffsets: async (_: unknown, consumed: ConsumedOffset | null) => void committedOffsets.push(consumed),
@@ -117,24 +123,7 @@ describe('runKafkaConsumer, exactly-once', () => {
   });
 
   it('does not publish a chunk again when its failed transaction did commit, and does when it did not', async () => {
-    const scorer: Scorer = {
-      kind: 'tip',
-      model: { name: 'ride-tip', version: '1' },
-      lookahead: 1,
-      score: async (records) => records.map((record) => ({ status: 'skipped', record, eventType: 'ride.started' })),
-      dispose: async () => {},
-    };
-    const pipeline: PipelineOptions = {
-      scorer,
-      publish: async () => {},
-      logger: silentLogger(),
-      metrics: createConsumerMetrics(new Registry()),
-      outputStream: 'preds',
-      deadLetterStream: 'dlq',
-      consumerName: 'tip-consumer',
-      signal: new AbortController().signal,
-      publishRetry: { retries: 2, initialMs: 1, maxMs: 1 },
-    };
+    const pipeline = skippingPipeline([], { publishRetry: { retries: 2, initialMs: 1, maxMs: 1 } });
     // The broker's view: the offset the group has committed, moved by the transactions that went through.
     let committed: string | null = null;
     const sent: (string | undefined)[] = [];
