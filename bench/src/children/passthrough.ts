@@ -25,7 +25,6 @@ const partitionsConsumedConcurrently = Number(process.env.PARTITIONS_CONCURRENTL
 const logger = createLogger({ name: 'passthrough', level: 'info' });
 const registry = createMetricsRegistry({ consumer: env.CONSUMER_GROUP });
 const kafka = createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: env.CONSUMER_GROUP }, logger);
-const publisher = createPublisher(kafka, { idempotent: true });
 // The settings of createKafkaConsumerService (libs/kafka/src/consumer-service.ts), with the same defaults as its
 // config (FETCH_MAX_BYTES_PER_PARTITION 256 KiB), so that an experiment changes both alike.
 const consumer = kafka.consumer({
@@ -47,10 +46,14 @@ const note = (key: string, ms: number) => {
 if (process.env.PASSTHROUGH_TRACE) {
   consumer.on(consumer.events.REQUEST, (e) => note(`consumer ${e.payload.apiName}`, e.payload.duration));
   consumer.on(consumer.events.FETCH, (e) => note('consumer fetch (incl. wait)', e.payload.duration));
-  publisher.producer.on(publisher.producer.events.REQUEST, (e) =>
-    note(`producer ${e.payload.apiName}`, e.payload.duration),
-  );
 }
+const publisher = createPublisher(kafka, {
+  idempotent: true,
+  onProducer: (producer) => {
+    if (process.env.PASSTHROUGH_TRACE)
+      producer.on(producer.events.REQUEST, (e) => note(`producer ${e.payload.apiName}`, e.payload.duration));
+  },
+});
 const printTrace = () => {
   if (!process.env.PASSTHROUGH_TRACE) return;
   const summary = Object.fromEntries(
