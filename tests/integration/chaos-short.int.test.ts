@@ -57,7 +57,7 @@ describe('chaos, short (npm run chaos at 3,000 rides per mode)', () => {
     try {
       result = JSON.parse(readFileSync(resultFile, 'utf8')) as ChaosResult;
     } catch {
-      throw new Error(`chaos exited ${code} without a result:\n${output.slice(-4000)}`);
+      throw new Error(`chaos exited ${code} without a result:\n${output.slice(-12_000)}`);
     }
     expect(result.results.map((r) => r.mode)).toEqual(modes);
     for (const r of result.results) {

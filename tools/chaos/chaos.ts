@@ -30,6 +30,8 @@ const say = (m: string) => process.stderr.write(`[chaos ${new Date().toISOString
 const EVENTS_PER_RIDE = 3;
 /** How long the replay may fail without a break (the producer down, the broker away) before the run gives up. */
 const REPLAY_GIVE_UP_MS = 120_000;
+/** A replay without progress for this long gets no more kill -9s: they would only bury why it is stuck. */
+const STUCK_MS = 30_000;
 /** How long the restarted broker may wait for its own port to be free again. */
 const BROKER_PORT_WAIT_MS = 60_000;
 
@@ -51,7 +53,9 @@ function logTails(names: readonly string[], lines = 12): string {
   return names
     .map((name) => {
       const file = `${LOGS}/${name}.log`;
-      const text = existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
+      const tail = existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines) : [];
+      // An error line carries its whole stack: its start says what failed.
+      const text = tail.map((l) => (l.length > 500 ? `${l.slice(0, 500)}...` : l)).join('\n');
       return `--- ${file}\n${text}`;
     })
     .join('\n');
@@ -200,6 +204,8 @@ async function runMode(
 
     // The replay runs while the chaos loop acts at random moments on a progress schedule.
     let sent = 0;
+    /** When the replay last got a chunk through: a replay stuck for long is not made worse by more kills. */
+    let progressedAt = Date.now();
     let kills = 0;
     let brokerRestarted = false;
     const replay = (async () => {
@@ -219,6 +225,7 @@ async function runMode(
           });
           i += chunk.length;
           sent = i;
+          progressedAt = Date.now();
           status.sent = i;
           failingSince = undefined;
         } catch (err) {
@@ -228,7 +235,7 @@ async function runMode(
               cause: err,
             });
           // Resending a chunk may duplicate input records: the verifier counts distinct rides in.
-          say(`replay: ${(err as Error).message.slice(0, 120)}; resending the chunk`);
+          say(`replay: ${(err as Error).message.slice(0, 400)}; resending the chunk`);
           await sleep(1000);
         }
       }
@@ -260,7 +267,7 @@ async function runMode(
           const s = slots.duration.pop()!;
           await s.retire();
           say(`${mode}: scaled duration-consumer 3 -> 2 at ${sent}/${rides.length} events`);
-        } else if (sent < rides.length) {
+        } else if (sent < rides.length && Date.now() - progressedAt < STUCK_MS) {
           const pool = [...slots.duration, ...slots.tip].filter((s) => !s.retired);
           const victim = pool[Math.floor(rand() * pool.length)]!;
           victim.kill9();
@@ -279,9 +286,13 @@ async function runMode(
     // The verifier: the input topic says what went in; each output topic (read_committed) what came out.
     const input = await readTopic(kafka, topics.rides, (v) => v.length >= rides.length);
     const inEvents = new Map<string, RideEvent>();
+    // A chunk the replay sent again puts its events on the topic twice: each copy may be scored once.
+    const copies = new Map<string, number>();
     for (const v of input) {
       const r = parseRideEvent(v);
-      if (r.ok) inEvents.set(r.value.eventId, r.value);
+      if (!r.ok) continue;
+      inEvents.set(r.value.eventId, r.value);
+      copies.set(r.value.eventId, (copies.get(r.value.eventId) ?? 0) + 1);
     }
     const reports: ConsumerReport[] = [];
     for (const kind of ['duration', 'tip'] as const) {
@@ -295,7 +306,7 @@ async function runMode(
       });
       const model = await createModel({ path: `${ROOT}models/${kind}/model.onnx`, features: FEATURE_SPECS[kind] });
       try {
-        reports.push(await verify(`${kind}-consumer`, kind, scored, out, model));
+        reports.push(await verify(`${kind}-consumer`, kind, scored, out, model, copies));
       } finally {
         await model.dispose();
       }
@@ -334,11 +345,12 @@ interface Options {
  * A run that cannot finish (a service that never comes back, a verifier waiting on a wedged broker) ends at the
  * deadline with where it was, instead of leaving its caller to time out with nothing to read.
  */
+const SERVICES = ['chaos-producer', 'chaos-duration-1', 'chaos-duration-2', 'chaos-duration-3', 'chaos-tip-1'];
+
 function giveUpAfter(seconds: number): void {
   setTimeout(() => {
     say(`gave up after ${seconds} s: ${status.mode}, ${status.phase}, ${status.sent}/${status.total} events sent`);
-    const names = ['chaos-producer', 'chaos-duration-1', 'chaos-duration-2', 'chaos-duration-3', 'chaos-tip-1'];
-    process.stderr.write(`${logTails(names)}\n`);
+    process.stderr.write(`${logTails(SERVICES)}\n`);
     // The exit handlers kill the services and the run's broker.
     process.exit(2);
   }, seconds * 1000).unref();
@@ -392,9 +404,10 @@ const program = new Command('chaos')
           `restarts ${JSON.stringify(r.restarts)}, broker restarted: ${r.brokerRestarted}\n`,
       );
       console.table(
-        r.reports.map(({ consumer, ridesIn, predictionsOut, lost, duplicates, mismatches }) => ({
+        r.reports.map(({ consumer, ridesIn, resentIn, predictionsOut, lost, duplicates, mismatches }) => ({
           consumer,
           ridesIn,
+          resentIn,
           predictionsOut,
           lost,
           duplicates,
@@ -410,5 +423,6 @@ const program = new Command('chaos')
 
 program.parseAsync().catch((err: unknown) => {
   say(`failed: ${(err as Error).stack ?? String(err)}`);
+  process.stderr.write(`${logTails(SERVICES)}\n`);
   process.exit(1);
 });

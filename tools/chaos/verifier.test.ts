@@ -39,13 +39,14 @@ const clean = (): Streamed[] =>
     event: { type: r.type, id: r.eventId },
     model: { name: model.info.name, version: model.info.version },
   }));
-const check = (history: Streamed[]) =>
+const check = (history: Streamed[], copies?: Map<string, number>) =>
   verify(
     'duration-consumer',
     'duration',
     rides,
     history.map((p) => JSON.stringify(p)),
     model,
+    copies,
   );
 
 describe('chaos verifier', () => {
@@ -64,13 +65,24 @@ describe('chaos verifier', () => {
   it('fails when a prediction is duplicated in exactly-once, naming the ride; at-least-once allows 1 %', async () => {
     const history = clean();
     const report = await check([...history, history[2]!]);
-    expect(report).toMatchObject({ duplicates: 1, duplicatedRides: ['ride-c: 2 predictions'], lost: 0 });
+    expect(report).toMatchObject({ duplicates: 1, duplicatedRides: ['ride-c: 2 predictions of 1 record'], lost: 0 });
     expect(failures('exactly-once', report)).toEqual([
-      'duration-consumer: 1 duplicate predictions in exactly-once (at most 0): ride-c: 2 predictions',
+      'duration-consumer: 1 duplicate predictions in exactly-once (at most 0): ride-c: 2 predictions of 1 record',
     ]);
     // 1 duplicate among 3 rides is over 1 %; with a 50 % allowance at-least-once passes it.
     expect(failures('at-least-once', report)).toHaveLength(1);
     expect(failures('at-least-once', report, 0.5)).toEqual([]);
+  });
+
+  it('takes a ride sent twice predicted twice as exactly-once, and a third prediction as a duplicate', async () => {
+    const history = clean();
+    const copies = new Map([[rides[2]!.eventId, 2]]);
+    const twice = await check([...history, history[2]!], copies);
+    expect(twice).toMatchObject({ duplicates: 0, resentIn: 1, predictionsOut: 4 });
+    expect(failures('exactly-once', twice)).toEqual([]);
+    const thrice = await check([...history, history[2]!, history[2]!], copies);
+    expect(thrice).toMatchObject({ duplicates: 1, duplicatedRides: ['ride-c: 3 predictions of 2 records'] });
+    expect(failures('exactly-once', thrice)).toHaveLength(1);
   });
 
   it('fails when a value differs from offline scoring, naming the ride and both values', async () => {

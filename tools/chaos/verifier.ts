@@ -16,8 +16,13 @@ export interface ConsumerReport {
   readonly predictionsOut: number;
   /** In, but never out. */
   readonly lost: number;
-  /** Predictions beyond the first for a ride. */
+  /**
+   * Predictions of a ride beyond the copies of its scored event on the input topic: one prediction per input
+   * record is exactly-once, also when the replay sent a ride again.
+   */
   readonly duplicates: number;
+  /** Input records beyond the first for a ride's scored event (chunks the replay sent again after a failure). */
+  readonly resentIn: number;
   /**
    * Rides with a prediction that is not theirs: a value off offline scoring by more than 1e-4, another event's id,
    * or another model version than the one serving.
@@ -25,7 +30,7 @@ export interface ConsumerReport {
   readonly mismatches: number;
   /** The first lost rides, by id. */
   readonly lostRides: readonly string[];
-  /** The first rides predicted more than once, as `ride: n predictions`. */
+  /** The first rides predicted more often than they came in, as `ride: n predictions of m records`. */
   readonly duplicatedRides: readonly string[];
   /** The first mismatches, each naming its ride and what differs. */
   readonly mismatchedRides: readonly string[];
@@ -73,7 +78,8 @@ interface StreamedPrediction {
 /**
  * Compares what went in with what came out of one consumer, and the values with offline scoring by `model` (the
  * version that serves). `rides` are the events the consumer scores (one per ride: its `ride.started` or its
- * `ride.completed`); predictions of rides not among them are ignored.
+ * `ride.completed`); predictions of rides not among them are ignored. `copies` says how many input records hold
+ * each of those events (by event id; 1 when absent): a ride sent twice may be predicted twice.
  */
 export async function verify(
   consumer: string,
@@ -81,6 +87,7 @@ export async function verify(
   rides: readonly RideEvent[],
   predictionValues: readonly string[],
   model: Pick<Model, 'predict' | 'info'>,
+  copies: ReadonlyMap<string, number> = new Map(),
 ): Promise<ConsumerReport> {
   const offline = await scoreEvents(model, kind, rides);
   const expected = new Map(rides.map((r, i) => [r.rideId, { event: r, value: offline[i]! }]));
@@ -104,16 +111,20 @@ export async function verify(
   }
   const out = [...seen.values()].reduce((a, b) => a + b, 0);
   const lost = [...expected.keys()].filter((id) => !seen.has(id));
-  const duplicated = [...seen].filter(([, n]) => n > 1);
+  const recordsOf = (rideId: string) => copies.get(expected.get(rideId)!.event.eventId) ?? 1;
+  const duplicated = [...seen].filter(([id, n]) => n > recordsOf(id));
   return {
     consumer,
     ridesIn: expected.size,
     predictionsOut: out,
     lost: lost.length,
-    duplicates: out - seen.size,
+    duplicates: duplicated.reduce((sum, [id, n]) => sum + n - recordsOf(id), 0),
+    resentIn: [...expected.keys()].reduce((sum, id) => sum + recordsOf(id) - 1, 0),
     mismatches: mismatched.size,
     lostRides: lost.slice(0, NAMED),
-    duplicatedRides: duplicated.slice(0, NAMED).map(([id, n]) => `${id}: ${n} predictions`),
+    duplicatedRides: duplicated
+      .slice(0, NAMED)
+      .map(([id, n]) => `${id}: ${n} predictions of ${recordsOf(id)} record${recordsOf(id) > 1 ? 's' : ''}`),
     mismatchedRides: [...mismatched.values()].slice(0, NAMED),
   };
 }
