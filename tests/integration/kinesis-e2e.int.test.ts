@@ -23,7 +23,14 @@ import { expectPredictions, valueProblems } from './support/predictions';
 
 const RIDES = 5000;
 const SHARDS = 4;
+/** The takeover test's lease: a crashed instance's shards move on within seconds. */
 const LEASE_MS = 3000;
+/**
+ * The steady-state test's lease. With 3 s, an instance whose renewals stall for 3 s on a loaded 2-core box (the
+ * local Kinesis server and four consumers share it) loses its shards to the other before any ride arrives: CI once
+ * saw an instance score nothing. Balancing steals live leases, so it does not wait for this.
+ */
+const STEADY_LEASE_MS = 10_000;
 const local = useLocalKinesis();
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -45,7 +52,7 @@ const collector = (stream: string): StreamCollector => {
 };
 
 describe('rides on the local Kinesis: publisher -> both consumers -> prediction streams', () => {
-  // Longer than its waits (30 s + 2 x 120 s) and the publish: a wait that times out names the missing rides, the test
+  // Longer than its waits (60 s + 2 x 120 s) and the publish: a wait that times out names the missing rides, the test
   // timeout would not (on a loaded 2-core box the publish of 15,000 events alone can take minutes).
   it(
     `scores ${RIDES} real rides once per model at steady state, equal to offline scoring`,
@@ -59,13 +66,18 @@ describe('rides on the local Kinesis: publisher -> both consumers -> prediction 
       const outputs: Record<PredictionKind, string> = { duration: durationOut, tip: tipOut };
       const instances: KinesisConsumerUnderTest[] = [];
       for (const kind of ['duration', 'tip'] as const) {
-        const env = { INPUT_STREAM: input, OUTPUT_STREAM: outputs[kind], DEAD_LETTER_STREAM: dlq };
+        const env = {
+          INPUT_STREAM: input,
+          OUTPUT_STREAM: outputs[kind],
+          DEAD_LETTER_STREAM: dlq,
+          LEASE_DURATION_MS: String(STEADY_LEASE_MS),
+        };
         const application = unique(`${kind}-consumer`);
         instances.push(await instance(kind, { ...env, APPLICATION_NAME: application, BATCH_SIZE: '250' }));
         instances.push(await instance(kind, { ...env, APPLICATION_NAME: application, BATCH_SIZE: '250' }));
       }
       // Steady state: each application's shards balanced two and two, so no lease moves while rides flow.
-      await waitFor(() => instances.every((c) => held(c) === SHARDS / 2), 'balanced leases', 30_000);
+      await waitFor(() => instances.every((c) => held(c) === SHARDS / 2), 'balanced leases', 60_000);
       const out = { duration: collector(durationOut), tip: collector(tipOut) };
 
       // Every ride's three events on the ride's clock; each application scores its own type and skips the others.
@@ -99,7 +111,8 @@ describe('rides on the local Kinesis: publisher -> both consumers -> prediction 
         expect(valueProblems(predictions, rides, offline), `${kind}: streamed vs offline scoring`).toEqual([]);
       }
       // Both instances of each application did part of the work.
-      for (const c of instances) expect(await c.scored()).toBeGreaterThan(0);
+      for (const [i, c] of instances.entries())
+        expect(await c.scored(), `instance ${i} scored (holds ${held(c)} shards now)`).toBeGreaterThan(0);
     },
   );
 
