@@ -60,7 +60,7 @@ export function createMonitorService(o: { config: MonitorConfig; logger: Logger 
   const statePath = join(config.STATE_DIR, 'monitor-state.json');
   const registry = createMetricsRegistry({ consumer: config.CONSUMER_GROUP });
   const kafka = createKafka(kafkaConnectionFromEnv(config, config.CONSUMER_GROUP), logger);
-  const publisher = createPublisher(kafka, { idempotent: true });
+  const publisher = createPublisher(kafka, {});
   const consumer = kafka.consumer({ groupId: config.CONSUMER_GROUP, allowAutoTopicCreation: false });
   const streams = {
     rides: config.INPUT_TOPIC,

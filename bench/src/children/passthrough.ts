@@ -48,7 +48,6 @@ if (process.env.PASSTHROUGH_TRACE) {
   consumer.on(consumer.events.FETCH, (e) => note('consumer fetch (incl. wait)', e.payload.duration));
 }
 const publisher = createPublisher(kafka, {
-  idempotent: true,
   onProducer: (producer) => {
     if (process.env.PASSTHROUGH_TRACE)
       producer.on(producer.events.REQUEST, (e) => note(`producer ${e.payload.apiName}`, e.payload.duration));

@@ -56,7 +56,7 @@ export function createKafkaConsumerService(o: KafkaConsumerServiceOptions): Kafk
     describe: { input: config.INPUT_TOPIC, output: config.OUTPUT_TOPIC, ...(o.shadow ? { shadow: shadowTopic } : {}) },
     shadow: o.shadow && { scorer: o.shadow, outputStream: shadowTopic },
     sink: ({ logger }): StreamSink => {
-      const publisher = createPublisher(kafkaOf(logger), { idempotent: true });
+      const publisher = createPublisher(kafkaOf(logger), {});
       return {
         start: () => publisher.start(),
         publish: (messages) => publisher.send(messages),

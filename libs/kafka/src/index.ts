@@ -21,3 +21,5 @@ export type { TopicSpec } from './topics';
 export { createTransactionalPublisher } from './transactional';
 export type { ConsumedOffset, TransactionalPublisher } from './transactional';
 export { classifyPlatformaticError } from './platformatic/errors';
+export { createPlatformaticPublisher } from './platformatic/publisher';
+export type { PlatformaticPublisher } from './platformatic/publisher';

@@ -22,7 +22,7 @@ export interface KafkaRidesPublisherOptions {
  */
 export function createKafkaRidesPublisher(o: KafkaRidesPublisherOptions): RidesPublisher {
   const kafka = createKafka(o.kafka, o.logger);
-  const publisher = createPublisher(kafka, { compression: o.compression, idempotent: true });
+  const publisher = createPublisher(kafka, { compression: o.compression });
   return {
     transport: 'kafka',
     destination: o.topic,

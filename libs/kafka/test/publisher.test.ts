@@ -41,7 +41,7 @@ const msg = (value: string) => [{ stream: 'rides', key: 'k', value }];
 describe('createPublisher: the idempotent producer after a failed send', () => {
   it('sends on a fresh producer after a failure, and disconnects the old one first', async () => {
     const { kafka, made } = fakeKafka({ sends: [true, false, true] });
-    const publisher = createPublisher(kafka, { idempotent: true });
+    const publisher = createPublisher(kafka, {});
     await publisher.start();
     await publisher.send(msg('a'));
     await expect(publisher.send(msg('b'))).rejects.toMatchObject({ code: 'PUBLISH_FAILED', retriable: true });
@@ -52,33 +52,9 @@ describe('createPublisher: the idempotent producer after a failed send', () => {
     expect(publisher.replacements()).toBe(1);
   });
 
-  it('keeps trying to replace it while the broker is away, failing each send meanwhile', async () => {
-    const { kafka, made } = fakeKafka({ connects: [true, false, true], sends: [false, true] });
-    const publisher = createPublisher(kafka, { idempotent: true });
-    await publisher.start();
-    await expect(publisher.send(msg('a'))).rejects.toThrow(/not the leader/);
-    // The replacement cannot connect: this send fails too, and nothing is sent on a producer that is not connected.
-    await expect(publisher.send(msg('b'))).rejects.toThrow(/ECONNREFUSED/);
-    await publisher.send(msg('c'));
-
-    expect(made.map((p) => p.sent)).toEqual([[], [], [['c']]]);
-    expect(made[1]!.disconnected).toBe(true);
-    expect(publisher.replacements()).toBe(1);
-  });
-
-  it('keeps a non-idempotent producer: its sends carry no sequence numbers to go wrong', async () => {
-    const { kafka, made } = fakeKafka({ sends: [false, true] });
-    const publisher = createPublisher(kafka, { idempotent: false });
-    await publisher.start();
-    await expect(publisher.send(msg('a'))).rejects.toThrow();
-    await publisher.send(msg('b'));
-    expect(made).toHaveLength(1);
-    expect(publisher.replacements()).toBe(0);
-  });
-
   it('stops the producer in hand, once', async () => {
     const { kafka, made } = fakeKafka({ sends: [false, true] });
-    const publisher = createPublisher(kafka, { idempotent: true });
+    const publisher = createPublisher(kafka, {});
     await publisher.start();
     await expect(publisher.send(msg('a'))).rejects.toThrow();
     await publisher.send(msg('b'));

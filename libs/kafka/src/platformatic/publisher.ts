@@ -4,6 +4,7 @@ import type { KafkaConnection } from '../client';
 import { KafkaTransportError } from '../errors';
 import { platformaticOptions } from './connection';
 import { toKafkaTransportError } from './errors';
+import { renewingProducer } from '../renewing-producer';
 
 /** Our outgoing messages as @platformatic/kafka's: bytes for key, value and headers (its serialisers are off). */
 export function toPlatformaticMessages(messages: readonly OutgoingMessage[]): MessageToProduce[] {
@@ -43,22 +44,32 @@ export interface PlatformaticPublisher {
   send(messages: readonly OutgoingMessage[]): Promise<void>;
   /** Waits for sends in flight, then closes. Memoised. */
   stop(): Promise<void>;
+  /** How many times a failed send made it replace its producer (see `renewingProducer`). */
+  replacements(): number;
 }
 
 /**
  * An idempotent @platformatic/kafka producer (acks=all): a send the client retries never writes a record twice.
  * Failures come out as `KafkaTransportError('PUBLISH_FAILED')` with `retriable` from the client's own verdict.
+ * It is replaced by a fresh producer after a failed send: 1.35.0 rolls back sequence numbers the broker had taken,
+ * as kafkajs does, and then drops the next batch of the same size (`renewingProducer`).
  */
 export function createPlatformaticPublisher(connection: KafkaConnection): PlatformaticPublisher {
-  const producer = new Producer(producerOptions(connection));
+  const producers = renewingProducer({
+    make: () => new Producer(producerOptions(connection)),
+    // The idempotent producer id is fetched now, so that an unreachable or refusing broker fails startup.
+    open: async (p) => {
+      await p.initIdempotentProducer({});
+    },
+    close: (p) => p.close(),
+  });
   let stopped = false;
   let stopping: Promise<void> | undefined;
   const inFlight = new Set<Promise<unknown>>();
   return {
-    // The idempotent producer id is fetched now, so that an unreachable or refusing broker fails startup.
     start: async () => {
       try {
-        await producer.initIdempotentProducer({});
+        await producers.start();
       } catch (cause) {
         throw toKafkaTransportError('BROKERS_UNREACHABLE', 'cannot start the producer', cause);
       }
@@ -66,7 +77,7 @@ export function createPlatformaticPublisher(connection: KafkaConnection): Platfo
     async send(messages) {
       if (stopped) throw new KafkaTransportError('PUBLISHER_STOPPED', 'publisher is stopped');
       if (messages.length === 0) return;
-      const sending = producer.send({ messages: toPlatformaticMessages(messages) });
+      const sending = producers.send((p) => p.send({ messages: toPlatformaticMessages(messages) }));
       inFlight.add(sending);
       try {
         await sending;
@@ -76,11 +87,12 @@ export function createPlatformaticPublisher(connection: KafkaConnection): Platfo
         inFlight.delete(sending);
       }
     },
+    replacements: () => producers.replacements(),
     stop: () =>
       (stopping ??= (async () => {
         stopped = true;
         await Promise.allSettled([...inFlight]);
-        await producer.close();
+        await producers.stop();
       })()),
   };
 }
