@@ -11,13 +11,16 @@
  * when the caller sends them again, which at-least-once allows.
  */
 export interface RenewingProducer<P> {
-  /** Runs one send on the producer in hand, replacing it first if the send before failed. */
+  /**
+   * Runs one send on the producer in hand, replacing it first if the send before failed. Sends run one at a time:
+   * a send queued in the client behind a failing one would be numbered after the rollback, on the old producer.
+   */
   send<T>(run: (producer: P) => Promise<T>): Promise<T>;
   /** How many times a failed send made it replace its producer. */
   replacements(): number;
   /** Starts the first producer. */
   start(): Promise<void>;
-  /** Closes the producer in hand (after a replacement under way). Memoised. */
+  /** Closes the producer in hand once the sends before have settled. Memoised. */
   stop(): Promise<void>;
 }
 
@@ -35,51 +38,50 @@ export function renewingProducer<P>(o: RenewingProducerOptions<P>): RenewingProd
   let current: P | undefined = o.make();
   /** Set when a send on `current` failed: the next send replaces it first. */
   let suspect = false;
-  let replacing: Promise<void> | undefined;
+  /** The last send queued: each send starts when the one before has settled. */
+  let tail: Promise<unknown> = Promise.resolve();
   let replaced = 0;
   let stopping: Promise<void> | undefined;
 
-  // One replacement at a time; one that fails (the broker still away) is tried again by the next send.
-  const replace = (): Promise<void> =>
-    (replacing ??= (async () => {
-      if (current !== undefined) {
-        const old = current;
-        current = undefined;
-        await o.close(old).catch(() => undefined);
-      }
-      const fresh = o.make();
-      try {
-        await o.open(fresh);
-      } catch (err) {
-        await o.close(fresh).catch(() => undefined);
-        throw err;
-      }
-      current = fresh;
-      suspect = false;
-      replaced++;
-      o.onReplaced?.(replaced);
-    })().finally(() => {
-      replacing = undefined;
-    }));
+  // A replacement that fails (the broker still away) leaves no producer in hand: the next send tries again.
+  const replace = async (): Promise<void> => {
+    if (current !== undefined) {
+      const old = current;
+      current = undefined;
+      await o.close(old).catch(() => undefined);
+    }
+    const fresh = o.make();
+    try {
+      await o.open(fresh);
+    } catch (err) {
+      await o.close(fresh).catch(() => undefined);
+      throw err;
+    }
+    current = fresh;
+    suspect = false;
+    replaced++;
+    o.onReplaced?.(replaced);
+  };
 
   return {
     start: () => o.open(current!),
-    async send(run) {
-      let used: P | undefined;
-      try {
+    send(run) {
+      const turn = tail.then(async () => {
         if (suspect || current === undefined) await replace();
-        used = current!;
-        return await run(used);
-      } catch (err) {
-        // Only the producer this send used: a send that failed on one already replaced says nothing of the new one.
-        if (used === undefined || used === current) suspect = true;
-        throw err;
-      }
+        try {
+          return await run(current!);
+        } catch (err) {
+          suspect = true;
+          throw err;
+        }
+      });
+      tail = turn.catch(() => undefined);
+      return turn;
     },
     replacements: () => replaced,
     stop: () =>
       (stopping ??= (async () => {
-        await replacing?.catch(() => undefined);
+        await tail;
         if (current !== undefined) await o.close(current);
       })()),
   };

@@ -43,17 +43,22 @@ describe('renewingProducer', () => {
     expect(producers.replacements()).toBe(1);
   });
 
-  it('replaces once for concurrent sends, and a late failure of the old producer leaves the new one alone', async () => {
+  it('runs sends one at a time: a send queued behind a failing one goes on a fresh producer', async () => {
     const { producers } = fleet();
     await producers.start();
-    let failOld!: (err: Error) => void;
-    const slow = producers.send(() => new Promise<string>((_, reject) => (failOld = reject)));
-    await expect(producers.send(fail)).rejects.toThrow();
-    const both = await Promise.all([producers.send(ok), producers.send(ok)]);
-    expect(both).toEqual(['p2', 'p2']);
-    failOld(new Error('closed connection'));
-    await expect(slow).rejects.toThrow('closed connection');
-    expect(await producers.send(ok)).toBe('p2');
+    let failFirst!: (err: Error) => void;
+    const ran: string[] = [];
+    const first = producers.send(
+      (p) => new Promise<string>((_, reject) => ((failFirst = reject), ran.push(`first on ${p}`))),
+    );
+    const second = producers.send(async (p) => (ran.push(`second on ${p}`), p));
+    await Promise.resolve();
+    // The second waits for the first: on the old producer it would be numbered after the rollback.
+    expect(ran).toEqual(['first on p1']);
+    failFirst(new Error('NOT_LEADER_OR_FOLLOWER'));
+    await expect(first).rejects.toThrow('NOT_LEADER');
+    expect(await second).toBe('p2');
+    expect(ran).toEqual(['first on p1', 'second on p2']);
     expect(producers.replacements()).toBe(1);
   });
 
