@@ -4,8 +4,8 @@
  * not a dependency (a native build of 77 s here), so it is installed beside the repo for this script only:
  *
  *   CKJS_LINKING=dynamic npm install --no-save --prefix .cache/librdkafka @confluentinc/kafka-javascript@1.10.1
- *   BROKERS=127.0.0.1:9092 TOPIC=cycle-in N=300000 node bench/micro/librdkafka-cycle.cjs prefill
- *   BROKERS=... TOPIC=cycle-in OUT=cycle-out N=300000 node bench/micro/librdkafka-cycle.cjs <mode>
+ *   BROKERS=127.0.0.1:9092 TOPIC=cycle-in N=300000 node bench/micro/librdkafka-cycle.mjs prefill
+ *   BROKERS=... TOPIC=cycle-in OUT=cycle-out N=300000 node bench/micro/librdkafka-cycle.mjs <mode>
  *
  * Modes, each draining the N records once with a fresh group and printing one JSON line (CPU is the whole
  * process's, librdkafka's threads included):
@@ -15,8 +15,18 @@
  * - native-flush: consume(500) -> produce each -> flush -> commitSync (delivery reports only count failures).
  * Results and what they say: BENCHMARKS.md, "What the numbers say".
  */
-const { join } = require('node:path');
-const root = join(__dirname, '../..');
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import kafkajs from 'kafkajs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+/** The binding, from where the install line above puts it (a CommonJS module: its exports are the default). */
+const loadLibrdkafka = async () =>
+  (
+    await import(
+      pathToFileURL(join(root, '.cache/librdkafka/node_modules/@confluentinc/kafka-javascript/lib/index.js'))
+    )
+  ).default;
 const mode = process.argv[2];
 const brokers = process.env.BROKERS;
 const topic = process.env.TOPIC;
@@ -38,7 +48,7 @@ function report() {
 }
 
 async function prefill() {
-  const { Kafka, logLevel } = require(join(root, 'node_modules/kafkajs'));
+  const { Kafka, logLevel } = kafkajs;
   const kafka = new Kafka({ brokers: [brokers], clientId: 'prefill', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -57,7 +67,7 @@ async function prefill() {
 }
 
 async function kafkajsPass() {
-  const { Kafka, logLevel, Partitioners } = require(join(root, 'node_modules/kafkajs'));
+  const { Kafka, logLevel, Partitioners } = kafkajs;
   const kafka = new Kafka({ brokers: [brokers], clientId: 'cycle', logLevel: logLevel.NOTHING });
   const producer = kafka.producer({
     idempotent: true,
@@ -88,8 +98,8 @@ async function kafkajsPass() {
   });
 }
 
-function native() {
-  const Kafka = require(join(root, '.cache/librdkafka/node_modules/@confluentinc/kafka-javascript'));
+async function native() {
+  const Kafka = await loadLibrdkafka();
   const consumer = new Kafka.KafkaConsumer(
     {
       'bootstrap.servers': brokers,
