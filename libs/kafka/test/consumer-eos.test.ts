@@ -1,9 +1,8 @@
-import { silentLogger } from '@ridestream/runtime';
-import { createConsumerMetrics, type PipelineOptions, type Scorer } from '@ridestream/stream-core';
+import type { PipelineOptions } from '@ridestream/stream-core';
+import { skippingScorer, testPipeline } from '@ridestream/stream-core/testing';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { runKafkaConsumer } from '../src/consumer';
+import { runKafkaConsumer, type KafkaRunnerOptions } from '../src/consumer';
 import type { ConsumedOffset, TransactionalPublisher } from '../src/transactional';
 
 /** A kafkajs consumer that hands the test its `eachBatch` and its GROUP_JOIN listener. */
@@ -43,30 +42,29 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 
 /** A pipeline whose scorer skips every record and notes its position in `scored`; exactly-once never calls `publish`. */
 function skippingPipeline(scored: string[], over: Partial<PipelineOptions> = {}): PipelineOptions {
-  const scorer: Scorer = {
-    kind: 'tip',
-    model: { name: 'ride-tip', version: '1' },
-    lookahead: 1,
-    score: async (records) => {
-      scored.push(...records.map((r) => r.position));
-      return records.map((record) => ({ status: 'skipped', record, eventType: 'ride.started' }));
-    },
-    dispose: async () => {},
-  };
-  return {
-    scorer,
+  return testPipeline({
+    scorer: skippingScorer((records) => scored.push(...records.map((r) => r.position))),
     publish: async () => {
       throw new Error('exactly-once publishes through the transaction');
     },
-    logger: silentLogger(),
-    metrics: createConsumerMetrics(new Registry()),
-    outputStream: 'preds',
-    deadLetterStream: 'dlq',
-    consumerName: 'tip-consumer',
-    signal: new AbortController().signal,
     ...over,
-  };
+  });
 }
+
+/** The runner on a fake consumer, exactly-once, one partition at a time, with the test's producers and offsets. */
+const runExactlyOnce = (
+  consumer: Consumer,
+  pipeline: PipelineOptions,
+  exactlyOnce: Omit<NonNullable<KafkaRunnerOptions['exactlyOnce']>, 'groupId'>,
+) =>
+  runKafkaConsumer({
+    consumer,
+    pipeline,
+    inputTopic: 'rides',
+    chunkSize: 500,
+    partitionsConsumedConcurrently: 1,
+    exactlyOnce: { groupId: 'g', ...exactlyOnce },
+  });
 
 describe('runKafkaConsumer, exactly-once', () => {
   it('after each join, fences with a fresh producer, reads the committed offset again and skips what lies below', async () => {
@@ -81,22 +79,14 @@ describe('runKafkaConsumer, exactly-once', () => {
     // What the group has committed: the previous owner's last transaction went through offset 104.
     let committed: string | null = '105';
     const fake = fakeConsumer();
-    await runKafkaConsumer({
-      consumer: fake.consumer,
-      pipeline,
-      inputTopic: 'rides',
-      chunkSize: 500,
-      partitionsConsumedConcurrently: 1,
-      exactlyOnce: {
-        groupId: 'g',
-        producerFor: async (_topic, _partition, fresh = false) => {
-          producers.push(fresh);
-          return tx;
-        },
-        committedOffset: async (_topic, partition) => {
-          offsetReads.push(partition);
-          return committed;
-        },
+    await runExactlyOnce(fake.consumer, pipeline, {
+      producerFor: async (_topic, _partition, fresh = false) => {
+        producers.push(fresh);
+        return tx;
+      },
+      committedOffset: async (_topic, partition) => {
+        offsetReads.push(partition);
+        return committed;
       },
     });
 
@@ -141,20 +131,12 @@ describe('runKafkaConsumer, exactly-once', () => {
     } as unknown as TransactionalPublisher;
     const fresh: boolean[] = [];
     const fake = fakeConsumer();
-    await runKafkaConsumer({
-      consumer: fake.consumer,
-      pipeline,
-      inputTopic: 'rides',
-      chunkSize: 500,
-      partitionsConsumedConcurrently: 1,
-      exactlyOnce: {
-        groupId: 'g',
-        producerFor: async (_topic, _partition, isFresh = false) => {
-          fresh.push(isFresh);
-          return tx;
-        },
-        committedOffset: async () => committed,
+    await runExactlyOnce(fake.consumer, pipeline, {
+      producerFor: async (_topic, _partition, isFresh = false) => {
+        fresh.push(isFresh);
+        return tx;
       },
+      committedOffset: async () => committed,
     });
 
     await fake.eachBatch()(batchOf(range(0, 10), []));

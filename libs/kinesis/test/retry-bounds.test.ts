@@ -5,7 +5,8 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { silentLogger, type RetrySettings } from '@ridestream/runtime';
-import { createConsumerMetrics, type PipelineOptions, type Scorer } from '@ridestream/stream-core';
+import { createConsumerMetrics, type PipelineOptions } from '@ridestream/stream-core';
+import { skippingScorer, testPipeline } from '@ridestream/stream-core/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { runKinesisConsumer } from '../src/consumer';
@@ -15,14 +16,6 @@ import type { KinesisPublisher } from '../src/publisher';
 import { readShard } from '../src/shard-reader';
 
 const RETRY: RetrySettings = { retries: 2, initialMs: 1, maxMs: 1 };
-
-const skippingScorer: Scorer = {
-  kind: 'tip',
-  model: { name: 'ride-tip', version: '1' },
-  lookahead: 1,
-  score: async (records) => records.map((record) => ({ status: 'skipped', record, eventType: 'ride.started' })),
-  dispose: async () => {},
-};
 
 /** A client that answers GetShardIterator, and GetRecords with what `getRecords` says (its call number, 1-based). */
 function fakeClient(getRecords: (call: number) => GetRecordsCommandOutput) {
@@ -49,17 +42,7 @@ function read(client: KinesisClient, publish: PipelineOptions['publish'], isActi
     stream: 'rides',
     shardId: 'shardId-000',
     checkpoint: 'TRIM_HORIZON',
-    pipeline: {
-      scorer: skippingScorer,
-      publish,
-      logger: silentLogger(),
-      metrics: createConsumerMetrics(new Registry()),
-      outputStream: 'preds',
-      deadLetterStream: 'dlq',
-      consumerName: 'tip-consumer',
-      signal: new AbortController().signal,
-      publishRetry: { retries: 0, initialMs: 1, maxMs: 1 },
-    },
+    pipeline: testPipeline({ publish, publishRetry: { retries: 0, initialMs: 1, maxMs: 1 } }),
     chunkSize: 10,
     maxRecordsPerGet: 10,
     idlePollMs: 1,
@@ -124,7 +107,7 @@ describe('runKinesisConsumer lease rounds', () => {
       kinesis: fakeClient(oneRecord).client,
       leases,
       publisher: { send: async () => {}, stop: async () => {} } as unknown as KinesisPublisher,
-      scorer: skippingScorer,
+      scorer: skippingScorer(),
       logger: silentLogger(),
       metrics: createConsumerMetrics(new Registry()),
       outputStream: 'preds',

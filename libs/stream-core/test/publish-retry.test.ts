@@ -1,31 +1,9 @@
-import { isRetriable, silentLogger } from '@ridestream/runtime';
-import { Registry } from 'prom-client';
+import { isRetriable } from '@ridestream/runtime';
 import { describe, expect, it } from 'vitest';
-import { createConsumerMetrics, processChunk, scoringEnvSchema, type PipelineOptions, type Scorer } from '../src/index';
+import { processChunk, scoringEnvSchema } from '../src/index';
+import { testPipeline } from '../src/testing';
 import { fromWire, toWire } from '../src/worker-protocol';
 import { rec } from './fixtures';
-
-const skippingScorer: Scorer = {
-  kind: 'tip',
-  model: { name: 'ride-tip', version: '1' },
-  lookahead: 1,
-  score: async (records) => records.map((record) => ({ status: 'skipped', record, eventType: 'ride.started' })),
-  dispose: async () => {},
-};
-
-function pipeline(publish: PipelineOptions['publish'], over: Partial<PipelineOptions> = {}): PipelineOptions {
-  return {
-    scorer: skippingScorer,
-    publish,
-    logger: silentLogger(),
-    metrics: createConsumerMetrics(new Registry()),
-    outputStream: 'preds',
-    deadLetterStream: 'dlq',
-    consumerName: 'tip-consumer',
-    signal: new AbortController().signal,
-    ...over,
-  };
-}
 
 const down = () => Object.assign(new Error('broker down'), { retriable: true });
 
@@ -35,13 +13,13 @@ describe('processChunk publish retries', () => {
     const err = await processChunk(
       [rec('1')],
       { stream: 'rides', partition: '0' },
-      pipeline(
-        async () => {
+      testPipeline({
+        publish: async () => {
           calls++;
           throw down();
         },
-        { publishRetry: { retries: 2, initialMs: 1, maxMs: 1 } },
-      ),
+        publishRetry: { retries: 2, initialMs: 1, maxMs: 1 },
+      }),
     ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'RETRIES_EXHAUSTED' });
     expect(calls).toBe(3);
@@ -53,15 +31,16 @@ describe('processChunk publish retries', () => {
     const p = processChunk(
       [rec('1')],
       { stream: 'rides', partition: '0' },
-      pipeline(
-        async () => {
+      testPipeline({
+        publish: async () => {
           calls++;
           // The backoff starts after this rejection; the abort comes during it.
           setImmediate(() => ac.abort());
           throw down();
         },
-        { signal: ac.signal, publishRetry: { retries: 5, initialMs: 600_000, maxMs: 600_000 } },
-      ),
+        signal: ac.signal,
+        publishRetry: { retries: 5, initialMs: 600_000, maxMs: 600_000 },
+      }),
     );
     await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
     expect(calls).toBe(1);

@@ -1,24 +1,9 @@
-import { silentLogger } from '@ridestream/runtime';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import {
-  createConsumerMetrics,
-  processChunk,
-  type OutgoingMessage,
-  type RecordOutcome,
-  type Scorer,
-} from '../src/index';
+import { createConsumerMetrics, processChunk, type OutgoingMessage, type RecordOutcome } from '../src/index';
+import { testPipeline } from '../src/testing';
 import { rec } from './fixtures';
 import { fromWire, toWire } from '../src/worker-protocol';
-
-/** A scorer that skips every record, as a tip scorer handed only `ride.started` events would. */
-const skippingScorer: Scorer = {
-  kind: 'tip',
-  model: { name: 'ride-tip', version: '1' },
-  lookahead: 1,
-  score: async (records) => records.map((record) => ({ status: 'skipped', record, eventType: 'ride.started' })),
-  dispose: async () => {},
-};
 
 describe('skipped events', () => {
   it('returns a plan that commits skipped events, publishes nothing and counts them by type', async () => {
@@ -27,16 +12,8 @@ describe('skipped events', () => {
     const plan = await processChunk(
       [rec('4'), rec('5')],
       { stream: 'rides', partition: '0' },
-      {
-        scorer: skippingScorer,
-        publish: async (m) => void published.push(...m),
-        logger: silentLogger(),
-        metrics: createConsumerMetrics(registry),
-        outputStream: 'preds',
-        deadLetterStream: 'dlq',
-        consumerName: 'tip-consumer',
-        signal: new AbortController().signal,
-      },
+      // The tip consumer's skipping scorer, with metrics on a registry the test reads.
+      testPipeline({ publish: async (m) => void published.push(...m), metrics: createConsumerMetrics(registry) }),
     );
     expect(plan.commitThrough).toBe('5');
     expect(published).toEqual([]);

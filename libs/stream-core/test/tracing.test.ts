@@ -1,16 +1,10 @@
 import { aStarted } from '@ridestream/features/testing';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { createTracing, silentLogger, traceHeaders } from '@ridestream/runtime';
-import { Registry } from 'prom-client';
+import { createTracing, traceHeaders } from '@ridestream/runtime';
 import { describe, expect, it } from 'vitest';
-import {
-  createConsumerMetrics,
-  predictorScorer,
-  processChunk,
-  type OutgoingMessage,
-  type SourceRecord,
-} from '../src/index';
+import { predictorScorer, processChunk, type OutgoingMessage, type SourceRecord } from '../src/index';
+import { testPipeline } from '../src/testing';
 
 const ride = aStarted('r1');
 const scorer = predictorScorer({
@@ -37,17 +31,12 @@ describe('tracing through the consumer', () => {
     await processChunk(
       [record],
       { stream: 'rides', partition: '0' },
-      {
+      testPipeline({
         scorer,
         publish: async (m) => void published.push(...m),
-        logger: silentLogger(),
-        metrics: createConsumerMetrics(new Registry()),
-        outputStream: 'preds',
-        deadLetterStream: 'dlq',
         consumerName: 'duration-consumer',
-        signal: new AbortController().signal,
         tracer: tracing.tracer,
-      },
+      }),
     );
 
     const consumerSpan = exporter.getFinishedSpans().find((s) => s.name === 'score duration')!;
@@ -76,16 +65,7 @@ describe('tracing through the consumer', () => {
         },
       ],
       { stream: 'rides', partition: '0' },
-      {
-        scorer,
-        publish: async (m) => void published.push(...m),
-        logger: silentLogger(),
-        metrics: createConsumerMetrics(new Registry()),
-        outputStream: 'preds',
-        deadLetterStream: 'dlq',
-        consumerName: 'c',
-        signal: new AbortController().signal,
-      },
+      testPipeline({ scorer, publish: async (m) => void published.push(...m), consumerName: 'c' }),
     );
     expect(published[0]!.headers).toEqual({ traceparent });
   });
