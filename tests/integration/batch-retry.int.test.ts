@@ -8,7 +8,7 @@ import { createModel } from '@ridestream/model';
 import { modelScorer } from '@ridestream/stream-core';
 import { collect, freshTopics, testKafka, unique, waitForAll } from '@ridestream/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { metricValue, modelPath, predictionsOf, produceAll, realRides, startConsumer } from './helpers';
+import { metricValue, modelPath, predictionsOf, produceRides, realRides, startConsumer } from './helpers';
 import { deadLetterLines, expectPredictions } from './support/predictions';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -22,14 +22,7 @@ describe('duration-consumer on the real broker, a transient scoring failure', ()
     // One partition: the failure sits between committed chunks and the rest of the partition.
     const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq'], 1);
     const rides = await realRides(600);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    await produceAll(
-      producer,
-      input,
-      rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
-    );
-    await producer.disconnect();
+    await produceRides(kafka, input, rides);
 
     // The real model, failing once, on its fourth chunk, the way a transient fault would (retriable: true).
     const model = await createModel({ path: modelPath('duration'), features: FEATURE_SPECS.duration });

@@ -15,7 +15,7 @@ import {
   type TestProcess,
 } from '@ridestream/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { modelPath, predictionsOf, produceAll, realRides } from './helpers';
+import { modelPath, predictionsOf, produceRides, realRides } from './helpers';
 import { deliveryModes } from './support/kafka-client';
 import { deadLetterLines, expectPredictions } from './support/predictions';
 
@@ -46,14 +46,7 @@ describe.each(deliveryModes().map((mode) => [mode, String(mode === 'exactly-once
       const kafka = testKafka();
       const [input, output, dlq] = await freshTopics(kafka, ['rides', 'preds', 'dlq'], 2);
       const rides = await realRides(6000);
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-      await produceAll(
-        producer,
-        input,
-        rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
-      );
-      await producer.disconnect();
+      await produceRides(kafka, input, rides);
 
       // kafkajs consumers read committed data only (read_committed): what a subscriber would see.
       const out = await collect(kafka, output);

@@ -13,7 +13,7 @@ import { modelSourceEnvSchema } from '@ridestream/model';
 import type { Scorer } from '@ridestream/stream-core';
 import { brokers, testLogger, unique } from '@ridestream/testing';
 import { cleanTrips, readTlcFile, rideTimeline, type CleanRide } from '@ridestream/tlc';
-import type { KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { kafkaClientEnv } from './support/kafka-client';
 
@@ -124,4 +124,19 @@ export function countByRide(predictions: readonly Prediction[]): Map<string, num
 /** Sends in requests of 500: one request per partition must stay under the broker's 1 MiB message.max.bytes. */
 export async function produceAll(producer: Producer, topic: string, messages: readonly Message[]): Promise<void> {
   for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, messages: messages.slice(i, i + 500) });
+}
+
+/** Puts the rides on `topic` keyed by ride id, as the producer does, with an idempotent producer of its own. */
+export async function produceRides(kafka: Kafka, topic: string, rides: readonly RideStarted[]): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    await produceAll(
+      producer,
+      topic,
+      rides.map((r) => ({ key: r.rideId, value: JSON.stringify(r) })),
+    );
+  } finally {
+    await producer.disconnect();
+  }
 }
