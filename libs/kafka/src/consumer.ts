@@ -33,6 +33,33 @@ export interface KafkaRunnerOptions {
 /** The span attribute OpenTelemetry's messaging conventions name for a Kafka record's offset. */
 export const KAFKA_POSITION_ATTRIBUTE = 'messaging.kafka.offset';
 
+/**
+ * Runs `commit`s one at a time, and those asked for while one is in flight share the next one. kafkajs commits every
+ * resolved offset of every partition in one OffsetCommit, so the chunks of one fetch (PARTITIONS_CONCURRENTLY
+ * partitions side by side) need one commit, not one each; each caller still waits for a commit that started after
+ * it resolved its offset, so nothing is reported committed before it is.
+ */
+export function sharedCommits(): (commit: () => Promise<void>) => Promise<void> {
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const start = (commit: () => Promise<void>): Promise<void> => {
+    const run: Promise<void> = commit().finally(() => {
+      if (running === run) running = undefined;
+    });
+    running = run;
+    return run;
+  };
+  return (commit) => {
+    if (!running) return start(commit);
+    return (next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return start(commit);
+      }));
+  };
+}
+
 /** The offset Kafka commits is the next one to read. */
 const nextOffset = (offset: string) => (BigInt(offset) + 1n).toString();
 
@@ -97,6 +124,7 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
     return { tx, committed: committed === null ? null : BigInt(committed) };
   }
 
+  const commit = sharedCommits();
   await o.consumer.subscribe({ topic: o.inputTopic, fromBeginning: true });
   await o.consumer.run({
     autoCommit: !eos,
@@ -181,7 +209,7 @@ export async function runKafkaConsumer(o: KafkaRunnerOptions): Promise<void> {
         const plan = await processChunk(chunks[i]!, source, chunkPipeline, current);
         // Resolving moves the fetch position; in exactly-once mode the commit already happened in the transaction.
         if (plan.commitThrough !== null) payload.resolveOffset(plan.commitThrough);
-        if (!tx) await payload.commitOffsetsIfNecessary();
+        if (!tx) await commit(() => payload.commitOffsetsIfNecessary());
         await payload.heartbeat();
         if (plan.retryFrom !== null) {
           pipeline.metrics.records.inc({ outcome: 'retry' });

@@ -2,6 +2,7 @@ import { isRetriable } from '@ridestream/runtime';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { OutgoingMessage } from '@ridestream/stream-core';
 import { classifyKafkaError, KafkaTransportError } from './errors';
+import { coalescingSends, MAX_RECORDS_PER_REQUEST } from './coalescing-sends';
 import { renewingProducer } from './renewing-producer';
 
 export interface PublisherOptions {
@@ -12,7 +13,10 @@ export interface PublisherOptions {
 
 export interface Publisher {
   start(): Promise<void>;
-  /** Sends now, in one request per call; resolves when every message is acknowledged. */
+  /**
+   * Sends at once when no send is in flight, else with the calls waiting behind it in the next request
+   * (`coalescingSends`); resolves when every message is acknowledged.
+   */
   send(messages: readonly OutgoingMessage[]): Promise<void>;
   /** Disconnects (kafkajs waits for the requests in flight). Memoised. */
   stop(): Promise<void>;
@@ -32,8 +36,9 @@ export function toTopicMessages(messages: readonly OutgoingMessage[]): TopicMess
 
 /**
  * An idempotent kafkajs producer (acks=all, one request in flight, so a retried send never writes a record twice):
- * one request per `send()` call, resolved when every message is acknowledged. Gathering many small callers into one
- * call is the producer's coalescing publisher (libs/producer), whatever the client. It is replaced by a fresh
+ * each `send()` resolves when every message is acknowledged. Calls made while a request is in flight (a consumer's
+ * partitions side by side) go out together in the next one (`coalescingSends`); lingering to gather many small
+ * callers is the producer's coalescing publisher (libs/producer), whatever the client. It is replaced by a fresh
  * producer after a failed send: kafkajs rolls back sequence numbers the broker had taken, and would then drop or
  * refuse the next batch (`renewingProducer`).
  */
@@ -59,10 +64,13 @@ export function createPublisher(kafka: Kafka, options: PublisherOptions): Publis
   });
   let stopped = false;
 
+  const write = coalescingSends<OutgoingMessage>(async (all) => {
+    await producers.send((p) => p.sendBatch({ topicMessages: toTopicMessages(all), acks: -1, compression }));
+  }, MAX_RECORDS_PER_REQUEST);
   const send = async (messages: readonly OutgoingMessage[]): Promise<void> => {
     if (messages.length === 0) return;
     try {
-      await producers.send((p) => p.sendBatch({ topicMessages: toTopicMessages(messages), acks: -1, compression }));
+      await write(messages);
     } catch (cause) {
       const retriable = isRetriable(cause, classifyKafkaError);
       throw new KafkaTransportError(

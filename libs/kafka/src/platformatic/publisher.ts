@@ -4,6 +4,7 @@ import type { KafkaConnection } from '../client';
 import { KafkaTransportError } from '../errors';
 import { platformaticOptions } from './connection';
 import { toKafkaTransportError } from './errors';
+import { coalescingSends, MAX_RECORDS_PER_REQUEST } from '../coalescing-sends';
 import { renewingProducer } from '../renewing-producer';
 
 /** Our outgoing messages as @platformatic/kafka's: bytes for key, value and headers (its serialisers are off). */
@@ -40,7 +41,10 @@ export function producerOptions(connection: KafkaConnection, transactionalId?: s
 
 export interface PlatformaticPublisher {
   start(): Promise<void>;
-  /** Sends now; resolves when every message is acknowledged by all in-sync replicas. */
+  /**
+   * Sends at once, or with the calls waiting behind a request in flight (`coalescingSends`); resolves when every
+   * message is acknowledged by all in-sync replicas.
+   */
   send(messages: readonly OutgoingMessage[]): Promise<void>;
   /** Waits for sends in flight, then closes. Memoised. */
   stop(): Promise<void>;
@@ -63,6 +67,9 @@ export function createPlatformaticPublisher(connection: KafkaConnection): Platfo
     },
     close: (p) => p.close(),
   });
+  const write = coalescingSends<OutgoingMessage>(async (all) => {
+    await producers.send((p) => p.send({ messages: toPlatformaticMessages(all) }));
+  }, MAX_RECORDS_PER_REQUEST);
   let stopped = false;
   let stopping: Promise<void> | undefined;
   const inFlight = new Set<Promise<unknown>>();
@@ -77,7 +84,7 @@ export function createPlatformaticPublisher(connection: KafkaConnection): Platfo
     async send(messages) {
       if (stopped) throw new KafkaTransportError('PUBLISHER_STOPPED', 'publisher is stopped');
       if (messages.length === 0) return;
-      const sending = producers.send((p) => p.send({ messages: toPlatformaticMessages(messages) }));
+      const sending = write(messages);
       inFlight.add(sending);
       try {
         await sending;
