@@ -5,7 +5,7 @@
  */
 import { FEATURE_SPECS } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { scoreRecords } from './score-records';
 import { modelScorer } from './scorer';
 import type { SourceRecord } from './records';
@@ -15,7 +15,12 @@ const port = parentPort;
 if (!port) throw new Error('worker-thread.ts runs only as a worker thread (see startScoringWorker)');
 const init = workerData as WorkerInit;
 
-function recordsOf(data: Uint8Array, lengths: Int32Array): SourceRecord[] {
+type ScoreMessage = Extract<ToWorker, { type: 'score' }>;
+
+/** Rows per model call at most when queued chunks are merged (a single larger chunk still goes alone). */
+const MERGE_UP_TO = 256;
+
+function recordsOf({ data, lengths }: ScoreMessage): SourceRecord[] {
   const records: SourceRecord[] = new Array(lengths.length);
   let offset = 0;
   for (let i = 0; i < lengths.length; i++) {
@@ -38,20 +43,42 @@ try {
   });
   const scorer = modelScorer(init.kind, model);
   send({ type: 'ready', model: scorer.model });
-  // One chunk at a time, in arrival order: the model is the only resource, and order keeps replies predictable.
-  let queue = Promise.resolve();
-  port.on('message', (m: ToWorker) => {
-    if (m.type === 'close') {
-      queue = queue.then(async () => {
-        await model.dispose();
-        port.close();
-      });
-      return;
+  // One model call at a time, in arrival order: the model is the only resource, and order keeps replies predictable.
+  const waiting: ScoreMessage[] = [];
+  let closing = false;
+  let busy = false;
+  const take = (m: ToWorker) => (m.type === 'close' ? (closing = true) : waiting.push(m));
+  const drain = async () => {
+    busy = true;
+    while (waiting.length > 0) {
+      // Chunks already queued on the port join this call. At a light load every partition's fetch is a chunk of a
+      // few records, and each model call has a fixed cost (the duration trees: ~80 µs at one row, BENCHMARKS.md
+      // section 5); merged, the chunks of one fetch cost one call. Only up to MERGE_UP_TO rows: from there the
+      // model's rows/s are flat, and a larger call would only hold back the first chunk's reply.
+      for (let r = receiveMessageOnPort(port); r; r = receiveMessageOnPort(port)) take(r.message as ToWorker);
+      let rows = waiting[0]!.lengths.length;
+      let k = 1;
+      while (k < waiting.length && rows + waiting[k]!.lengths.length <= MERGE_UP_TO)
+        rows += waiting[k++]!.lengths.length;
+      const group = waiting.splice(0, k);
+      const records = group.length === 1 ? recordsOf(group[0]!) : group.flatMap(recordsOf);
+      const outcomes = await scoreRecords(records, scorer);
+      let from = 0;
+      for (const m of group) {
+        const to = from + m.lengths.length;
+        send({ type: 'scored', id: m.id, outcomes: outcomes.slice(from, to).map(toWire) });
+        from = to;
+      }
     }
-    queue = queue.then(async () => {
-      const outcomes = await scoreRecords(recordsOf(m.data, m.lengths), scorer);
-      send({ type: 'scored', id: m.id, outcomes: outcomes.map(toWire) });
-    });
+    busy = false;
+    if (closing) {
+      await model.dispose();
+      port.close();
+    }
+  };
+  port.on('message', (m: ToWorker) => {
+    take(m);
+    if (!busy) void drain();
   });
 } catch (err) {
   const e = err as { code?: string; message?: string };

@@ -78,6 +78,23 @@ describe('startScoringWorker', () => {
     });
   });
 
+  it('scores small chunks queued together in one model call, each chunk still answered with its own outcomes', async () => {
+    // Small chunks sent at once reach the worker while it is busy, and are merged into one call there.
+    const sizes = [3, 1, 5, 2, 7, 1, 4];
+    const chunks = sizes.map((n, c) =>
+      Array.from({ length: n }, (_, i) =>
+        i === 1 ? rec(String(i), '{broken') : rec(String(i), JSON.stringify(aStarted(`m${c}-${i}`))),
+      ),
+    );
+    const results = await Promise.all(chunks.map((chunk) => worker.score(chunk)));
+    results.forEach((outcomes, c) => {
+      expect(outcomes.map((o) => (o.status === 'scored' ? o.rideId : o.status))).toEqual(
+        chunks[c]!.map((r, i) => (i === 1 ? 'rejected' : `m${c}-${i}`)),
+      );
+      expect(outcomes.every((o, i) => o.record === chunks[c]![i])).toBe(true);
+    });
+  });
+
   it('answers an empty chunk without a round trip', async () => {
     expect(await worker.score([])).toEqual([]);
   });
