@@ -97,6 +97,20 @@ function settingsFor(o: Options) {
   };
 }
 
+/**
+ * The profiles one process wrote (one per thread; Node names them CPU.<date>.<time>.<pid>.<thread id>.<seq>), labelled
+ * `<name>` for the main thread (id 0) and `<name> (worker <id>)` for the others: the scoring worker, a shadow's.
+ */
+function profileFiles(name: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const dir of readdirSync(PROFILE_DIR).filter((d) => d.startsWith(`${name}-`)))
+    for (const file of readdirSync(`${PROFILE_DIR}/${dir}`).filter((f) => f.endsWith('.cpuprofile'))) {
+      const thread = file.split('.').at(-3);
+      out.push([thread === '0' ? name : `${name} (worker ${thread})`, `${PROFILE_DIR}/${dir}/${file}`]);
+    }
+  return out;
+}
+
 /** CPU-profiled drains of the Node consumers, summarised (separate runs: the profiler slows what it watches). */
 async function profileRuns(
   bench: BenchKafka,
@@ -138,11 +152,10 @@ async function profileRuns(
       } finally {
         await sut.stop();
       }
-      const file = readdirSync(PROFILE_DIR).find((f) => f.startsWith(`${name}-`));
-      if (file) {
-        out[name] = summarizeProfile(`${PROFILE_DIR}/${file}`);
+      for (const [label, file] of profileFiles(name)) {
+        out[label] = summarizeProfile(file);
         say(
-          `  profile ${name}: ${out[name].topSelf
+          `  profile ${label}: ${out[label].topSelf
             .slice(0, 3)
             .map((f) => `${f.fn} ${Math.round(f.share * 100)}%`)
             .join(', ')}`,

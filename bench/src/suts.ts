@@ -114,7 +114,9 @@ async function startNode(
   env: Record<string, string>,
 ): Promise<{ proc: Proc; port: number }> {
   const port = await freePort();
-  const flags = o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  // One directory per process, with Node's own file names (they carry the thread id): a fixed name would make the
+  // scoring worker's profile and the main thread's overwrite each other.
+  const flags = o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/${name}`] : [];
   const proc = spawnProc(name, process.execPath, [...flags, bundlePath(entry)], {
     KAFKA_BROKERS: o.brokers,
     HTTP_HOST: '127.0.0.1',
