@@ -36,7 +36,8 @@ const isModelErrorCode = (code: string): code is ModelErrorCode =>
 /**
  * A `Scorer` that runs validation, features, the model and the prediction JSON in a worker thread, leaving the
  * calling thread to the transport: the two run on two cores at once, and a model call never blocks the event loop
- * (heartbeats, probes, metrics). Chunks are scored one at a time, in the order given; the values are copied once
+ * (heartbeats, probes, metrics). Chunks are scored in the order given, one model call at a time (small chunks that
+ * queue up while one is scored share the next call, each answered on its own); the values are copied once
  * into a transferred buffer. Resolves once the model is loaded; a model that cannot be loaded rejects with the
  * same `ModelError` as loading it in this thread would.
  *
