@@ -117,8 +117,6 @@ async function startNode(
   // One directory per process, with Node's own file names (they carry the thread id): a fixed name would make the
   // scoring worker's profile and the main thread's overwrite each other.
   const flags = o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/${name}`] : [];
-  // The heap setting of the consumers' image (deploy/docker/consumer.Dockerfile), for every Node process measured.
-  flags.push('--max-semi-space-size=32');
   const proc = spawnProc(name, process.execPath, [...flags, bundlePath(entry)], {
     KAFKA_BROKERS: o.brokers,
     HTTP_HOST: '127.0.0.1',

@@ -39,12 +39,9 @@ FROM ${NODE_IMAGE} AS runtime
 ARG APP
 # Source maps ship beside the bundle, so stack traces name the TypeScript files and lines. glibc keeps what the
 # scoring worker frees in the worker's own malloc arena unless told to trim: -38 MB peak RSS for the duration model
-# (bench/micro/scorer-memory.ts, BENCHMARKS.md). A 32 MB semi-space (V8's default is 16): the records of a chunk live
-# for a worker round trip and a produce, long enough to be promoted from a 16 MB young generation; with 32 they die
-# young, and the old generation grows less. Drains alternated twice: peak RSS -10 to -54 MB, drain rate and loop lag
-# unchanged; 64 MB raised it (BENCHMARKS.md "Memory").
+# (bench/micro/scorer-memory.ts, BENCHMARKS.md).
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--enable-source-maps --max-semi-space-size=32" \
+    NODE_OPTIONS=--enable-source-maps \
     MALLOC_TRIM_THRESHOLD_=65536 \
     ONNXRUNTIME_NODE_INSTALL=skip \
     RIDESTREAM_APP=${APP}
