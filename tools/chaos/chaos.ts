@@ -79,6 +79,13 @@ async function loadRideEvents(file: string, n: number): Promise<RideEvent[]> {
 }
 
 /**
+ * Silence on an output topic before its missing rides count as lost. 10 s was too short: the CI of 2026-12-02 saw the
+ * tip-consumer crash during the exactly-once broker restart and come back 33 s later, and reported 2,560 of its 3,000
+ * rides lost (the same seed passed locally).
+ */
+const OUTPUT_IDLE_MS = 45_000;
+
+/**
  * One app instance kept alive like an orchestrator would: when it exits (killed, or crashed during the broker
  * restart) it is started again, until `retire()`.
  */
@@ -299,11 +306,20 @@ async function runMode(
       // Each kind scores one event of each ride: duration its ride.started, tip its ride.completed.
       const scored = [...inEvents.values()].filter((e) => e.type === FEATURE_SPECS[kind].eventType);
       const ids = new Set(scored.map((e) => e.rideId));
-      const out = await readTopic(kafka, topics[kind], (v) => {
-        if (v.length < ids.size) return false;
-        const got = new Set(v.map((x) => (JSON.parse(x) as { rideId: string }).rideId));
-        return [...ids].every((i) => got.has(i));
-      });
+      // A consumer may still be coming back when verifying starts: one that crashed while the broker restarted is
+      // started again only once the broker answers, then loads its model and joins; in exactly-once a read_committed
+      // reader also waits for the dead instance's open transactions to be aborted. So an output topic is given
+      // OUTPUT_IDLE_MS of silence before what is missing counts as lost (a complete topic still returns at once).
+      const out = await readTopic(
+        kafka,
+        topics[kind],
+        (v) => {
+          if (v.length < ids.size) return false;
+          const got = new Set(v.map((x) => (JSON.parse(x) as { rideId: string }).rideId));
+          return [...ids].every((i) => got.has(i));
+        },
+        OUTPUT_IDLE_MS,
+      );
       const model = await createModel({ path: `${ROOT}models/${kind}/model.onnx`, features: FEATURE_SPECS[kind] });
       try {
         reports.push(await verify(`${kind}-consumer`, kind, scored, out, model, copies));
