@@ -1,3 +1,5 @@
+import { takeUpTo } from '@ridestream/runtime';
+
 /**
  * Sends that arrive while one is in flight wait for it, then leave together in one request.
  *
@@ -29,25 +31,13 @@ interface Waiting<M> {
  * most `maxRecords` messages unless a single call alone has more (a call is never split).
  */
 export function coalescingSends<M>(write: SendMany<M>, maxRecords: number): SendMany<M> {
-  let waiting: Waiting<M>[] = [];
+  const waiting: Waiting<M>[] = [];
   let busy = false;
-
-  const take = (): Waiting<M>[] => {
-    let records = 0;
-    let k = 0;
-    while (k < waiting.length && (k === 0 || records + waiting[k]!.messages.length <= maxRecords)) {
-      records += waiting[k]!.messages.length;
-      k++;
-    }
-    const group = waiting.slice(0, k);
-    waiting = waiting.slice(k);
-    return group;
-  };
 
   const drain = async (): Promise<void> => {
     busy = true;
     while (waiting.length > 0) {
-      const group = take();
+      const group = takeUpTo(waiting, (w) => w.messages.length, maxRecords);
       const messages = group.length === 1 ? group[0]!.messages : group.flatMap((w) => w.messages);
       try {
         await write(messages);

@@ -1,4 +1,4 @@
-import { once, type Logger } from '@ridestream/runtime';
+import { once, takeUpTo, type Logger } from '@ridestream/runtime';
 import type { OutgoingMessage, RidesPublisher } from '@ridestream/stream-core';
 import { IngestError } from './errors';
 
@@ -85,14 +85,8 @@ export function createCoalescingPublisher(inner: RidesPublisher, o: CoalescingPu
   let onIdle: (() => void) | undefined;
 
   const takeBatch = (): Batch => {
-    let records = 0;
-    let k = 0;
-    while (k < queue.length && (k === 0 || records + queue[k]!.messages.length <= o.maxBatchRecords)) {
-      records += queue[k]!.messages.length;
-      k++;
-    }
-    const requests = queue.slice(0, k);
-    queue = queue.slice(k);
+    const requests = takeUpTo(queue, (r) => r.messages.length, o.maxBatchRecords);
+    const records = requests.reduce((n, r) => n + r.messages.length, 0);
     queued -= records;
     return { requests, records };
   };

@@ -19,4 +19,5 @@ export type { CleanupStep, Lifecycle, ProcessLike, RunServiceOptions, Service, S
 export { createMetricsRegistry } from './metrics';
 export type { Registry } from './metrics';
 export { contextFromHeaders, createTracing, traceHeaders } from './tracing';
+export { takeUpTo } from './take-up-to';
 export type { Tracing, TracingOptions } from './tracing';

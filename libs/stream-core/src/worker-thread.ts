@@ -5,6 +5,7 @@
  */
 import { FEATURE_SPECS } from '@ridestream/features';
 import { createModel } from '@ridestream/model';
+import { takeUpTo } from '@ridestream/runtime';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { scoreRecords } from './score-records';
 import { modelScorer } from './scorer';
@@ -56,11 +57,7 @@ try {
       // section 5); merged, the chunks of one fetch cost one call. Only up to MERGE_UP_TO rows: from there the
       // model's rows/s are flat, and a larger call would only hold back the first chunk's reply.
       for (let r = receiveMessageOnPort(port); r; r = receiveMessageOnPort(port)) take(r.message as ToWorker);
-      let rows = waiting[0]!.lengths.length;
-      let k = 1;
-      while (k < waiting.length && rows + waiting[k]!.lengths.length <= MERGE_UP_TO)
-        rows += waiting[k++]!.lengths.length;
-      const group = waiting.splice(0, k);
+      const group = takeUpTo(waiting, (m) => m.lengths.length, MERGE_UP_TO);
       const records = group.length === 1 ? recordsOf(group[0]!) : group.flatMap(recordsOf);
       const outcomes = await scoreRecords(records, scorer);
       let from = 0;
